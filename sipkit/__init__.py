@@ -1,0 +1,25 @@
+"""sipkit: System-in-Package engineering in Python.
+
+One geometry model of a package (:class:`Package`) feeds design-rule checking, thermal,
+warpage and interconnect analysis.  Lengths are µm, physics is SI, temperatures are °C;
+every user-facing quantity also accepts strings such as ``"0.3 mm"`` and pint Quantities.
+
+>>> import sipkit
+>>> pkg = sipkit.load(sipkit.example("fcbga"))      # doctest: +SKIP
+"""
+
+from . import materials, model, units
+from .errors import DesignError, LayoutError, MaterialError, SipkitError, UnitError
+from .io import load, save
+from .materials import Material, MaterialLibrary, builtin_library
+from .model import *  # noqa: F403 - the model's __all__ is the public API
+from .model import __all__ as _model_all
+from .units import Q_, ureg
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "DesignError", "LayoutError", "Material", "MaterialError", "MaterialLibrary", "Q_", "SipkitError",
+    "UnitError", "builtin_library", "load", "materials", "model", "save", "units", "ureg",
+    *_model_all,
+]
