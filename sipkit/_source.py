@@ -79,6 +79,15 @@ def _construct_seq(loader, node):
 
 _Loader.add_constructor("tag:yaml.org,2002:map", _construct_map)
 _Loader.add_constructor("tag:yaml.org,2002:seq", _construct_seq)
+# YAML 1.1 reads on/off/yes/no as booleans (``on: substrate`` would become True):
+# keep YAML 1.2's true/false only.
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:bool"]
+    for first, resolvers in _BaseLoader.yaml_implicit_resolvers.items()
+}
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
 # YAML 1.1 reads "1e-8" (no dot) as a string; JSON writes floats that way and users
 # type resistivities that way, so resolve YAML 1.2 style floats as floats.
 _Loader.add_implicit_resolver(

@@ -193,7 +193,7 @@ class Package(Spec):
         lib = self._cache.get("library")
         if lib is None:
             base = Path(self.base_dir) if self.base_dir else Path.cwd()
-            paths = [p if Path(p).is_absolute() else base / p for p in self.material_paths]
+            paths = [Path(os.path.normpath(base / p)) for p in self.material_paths]
             try:
                 lib = MaterialLibrary.from_paths(paths, self.materials)
             except DesignError as err:

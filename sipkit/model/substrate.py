@@ -54,7 +54,7 @@ def _polygon_problem(pts) -> str | None:
     import shapely
 
     poly = shapely.Polygon(pts)
-    if poly.area <= 0:
+    if poly.convex_hull.area <= 0:
         return "is empty (zero area)"
     if not poly.is_valid:
         reason = shapely.is_valid_reason(poly)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["summary"]
+__all__ = ["summary", "summary_data"]
 
 
 def _table(headers, rows) -> list[str]:
@@ -68,3 +68,41 @@ def summary(pkg) -> str:
     if extras:
         lines.append("Also: " + "; ".join(extras))
     return "\n".join(lines)
+
+
+def summary_data(pkg) -> dict:
+    """The summary of `pkg` as plain data (µm, W), for ``sipkit show --format json``."""
+    sub = pkg.substrate
+    layers = []
+    for la in sub.stackup:
+        z0, z1 = sub.layer_z(la.name)
+        item = {"name": la.name, "kind": la.kind, "thickness_um": la.thickness, "material": la.material,
+                "z_um": [z0, z1]}
+        if la.is_conductor:
+            r = sub.routing_of(la.name)
+            item.update(fill=sub.fill_material(la.name), traces=len(r.traces) if r else 0,
+                        shapes=len(r.shapes) if r else 0)
+        layers.append(item)
+    comps = []
+    for b in pkg.components:
+        item = {"name": b.name, "kind": type(b).__name__.lower(), "size_um": list(b.size),
+                "at_um": list(b.at), "side": b.side, "on": b.on, "z_um": list(pkg.z_range(b.name)),
+                "power_W": b.total_power}
+        if getattr(b, "flip_chip", None):
+            item["attach"] = "flip_chip"
+            item["bumps"] = len(b.flip_chip.positions(b.size))
+        elif getattr(b, "wire_bond", None):
+            item["attach"] = "wire_bond"
+            item["wires"] = len(b.wire_bond.wires)
+        comps.append(item)
+    x0, y0, x1, y1 = sub.bbox()
+    return {
+        "name": pkg.name,
+        "body_um": [x1 - x0, y1 - y0],
+        "substrate_thickness_um": sub.thickness,
+        "total_power_W": pkg.total_power(),
+        "stackup": layers,
+        "components": comps,
+        "counts": {"traces": sum(len(r.traces) for r in sub.routing), "vias": len(sub.all_vias()),
+                   "fingers": len(sub.fingers), "lands": len(sub.all_lands()), "nets": len(pkg.nets())},
+    }
