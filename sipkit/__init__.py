@@ -4,8 +4,6 @@ One geometry model of a package (:class:`Package`) feeds design-rule checking, t
 warpage and interconnect analysis.  Lengths are µm, physics is SI, temperatures are °C;
 every user-facing quantity also accepts strings such as ``"0.3 mm"`` and pint Quantities.
 
->>> import sipkit
->>> pkg = sipkit.load(sipkit.example("fcbga"))      # doctest: +SKIP
 """
 
 from . import materials, model, units

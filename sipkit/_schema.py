@@ -297,6 +297,9 @@ def _instance(cls, value, name):
     if unknown:
         _fail(f"unknown field {unknown[0]!r}; allowed: {', '.join(keys)}", name)
     kwargs = {keys.get(k, k): v for k, v in value.items()}
+    for f in dataclasses.fields(cls):
+        if f.init and f.default is _REQUIRED and f.default_factory is _REQUIRED and f.name not in kwargs:
+            _fail(f"missing required field '{f.metadata.get('key') or f.name}'", name)
     try:
         return cls(**kwargs)
     except DesignError as err:
@@ -383,6 +386,8 @@ def read_fields(cls, cur, skip=(), readers=None) -> dict[str, Any]:
     for key, f in names.items():
         child = cur.get(key)
         if child is None:
+            if f.default is _REQUIRED and f.default_factory is _REQUIRED:
+                raise cur.error(f"missing required field '{key}'")
             continue
         kwargs[f.name] = readers[key](child) if key in readers else _read_value(f, child)
     return kwargs

@@ -178,7 +178,10 @@ def _convert_quantity(q, spec: _Kind, field, original) -> float:
             q = _registry().Quantity(q.magnitude, str(q.units))
         x = q.to(spec.internal).magnitude if spec.internal else q.to("").magnitude
     except (pint.DimensionalityError, pint.UndefinedUnitError, AttributeError, TypeError):
-        raise UnitError(f"expected {spec.article}, got {_describe(str(original))}", field) from None
+        hint = ""
+        if spec.default == "um" and "mil" in str(original):
+            hint = " (pint's 'mil' is an angle: write 'thou' for 1/1000 inch)"
+        raise UnitError(f"expected {spec.article}, got {_describe(str(original))}{hint}", field) from None
     if not isinstance(x, numbers.Real):
         raise UnitError(f"expected {spec.article}, got {_describe(original)}", field)
     return _finite(float(x), spec, field, original)

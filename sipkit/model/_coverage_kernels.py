@@ -1,7 +1,8 @@
-"""Numba kernel: exact area of a set of oriented polygon edges in each cell of a grid.
+"""Numba kernel: exact area of a set of polygon rings in each cell of a grid.
 
 Green's theorem.  For a region R bounded by rings oriented with the region on the left
-(exteriors counter-clockwise, holes clockwise), the length of R ∩ [y_j, y_j+1] on the
+(exteriors counter-clockwise, holes clockwise; a ring given the other way round has its
+contributions negated), the length of R ∩ [y_j, y_j+1] on the
 vertical line at abscissa x is the sum, over the boundary crossings at x, of
 ``f_j(y) = clip(y, y_j, y_j+1) - y_j`` taken with sign ``-sign(dx)``.  So the area of R
 in cell (i, j) is ``-Σ_edges ∫ f_j(y(x)) dx`` over the part of each edge in column i.
@@ -16,7 +17,7 @@ Each edge is split at the vertical grid lines; each piece adds, in its column,
 
 Parts of edges left or right of the grid add nothing; parts above the top row add a
 full row height to the whole column, below the bottom row nothing.  Vertical edges add
-nothing.  The kernel sees only arrays: edge end points and cell edges, float64.
+nothing.  The kernel sees only arrays: ring vertices and cell edges, float64.
 """
 
 from __future__ import annotations
@@ -33,14 +34,14 @@ def _add_piece(area, full, i, ye, sw, ya, yb):
     q = max(ya, yb)
     if p >= ye[ny]:
         # above the grid: a full row height in every row of the column
-        full[i, ny - 1] += sw
+        full[ny - 1, i] += sw
         return
     j = np.searchsorted(ye, p, side="right") - 1  # row holding p; -1 below the grid
     if j >= 1:
-        full[i, j - 1] += sw  # rows 0 .. j-1 lie entirely below the piece
+        full[j - 1, i] += sw  # rows 0 .. j-1 lie entirely below the piece
     if q == p:  # horizontal
         if j >= 0:
-            area[i, j] += sw * (p - ye[j])
+            area[j, i] += sw * (p - ye[j])
         return
     if j < 0:
         j = 0
@@ -55,62 +56,75 @@ def _add_piece(area, full, i, ye, sw, ya, yb):
             v += (b - a) * inv * (0.5 * (a + b) - lo)
         if q > hi:  # the part above the row: full height
             v += (q - max(p, hi)) * inv * (hi - lo)
-        area[i, j] += sw * v
+        area[j, i] += sw * v
         j += 1
 
 
 @njit(cache=True)
-def _edge_area_kernel(x0, y0, x1, y1, xe, ye):
-    """Area of the region bounded by edges (x0, y0) -> (x1, y1) in each cell, shape (ny, nx)."""
+def _add_edge(area, full, xe, ye, ax, ay, bx, by, sign):
+    """Add the edge (ax, ay) -> (bx, by), its contribution times `sign`, column by column."""
+    nx = xe.size - 1
+    if ax == bx:
+        return  # vertical: no contribution
+    if ax < bx:
+        sgn = -sign
+        xl, yl, xr, yr = ax, ay, bx, by
+    else:
+        sgn = sign
+        xl, yl, xr, yr = bx, by, ax, ay
+    if xr <= xe[0] or xl >= xe[nx]:
+        return
+    ylo = min(yl, yr)
+    yhi = max(yl, yr)
+    dx = xr - xl
+    dy = yr - yl
+    if xl <= xe[0]:
+        i = 0
+        xa = xe[0]
+        ya = min(max(yl + (xa - xl) / dx * dy, ylo), yhi)
+    else:
+        i = np.searchsorted(xe, xl, side="right") - 1
+        xa = xl
+        ya = yl
+    while i < nx and xa < xr:
+        xn = xe[i + 1]
+        if xr <= xn:
+            xb = xr
+            yb = yr
+        else:
+            xb = xn
+            yb = min(max(yl + (xn - xl) / dx * dy, ylo), yhi)
+        w = xb - xa
+        if w > 0.0:
+            _add_piece(area, full, i, ye, sgn * w, ya, yb)
+        xa = xb
+        ya = yb
+        i += 1
+
+
+@njit(cache=True)
+def _coverage_kernel(x, y, ring_start, ring_sign, xe, ye):
+    """Fraction of each cell inside the rings, shape (ny, nx), not clipped.
+
+    Ring k is the closed vertex sequence ``x[ring_start[k]:ring_start[k + 1]]`` (first
+    vertex repeated last); ``ring_sign[k]`` is +1 if the region lies on its left
+    (counter-clockwise exterior, clockwise hole) and -1 otherwise.
+    """
     nx = xe.size - 1
     ny = ye.size - 1
-    area = np.zeros((nx, ny))  # column by column while integrating
-    full = np.zeros((nx, ny))  # signed widths whose full height covers rows <= j
-    xmin = xe[0]
-    xmax = xe[nx]
-    for k in range(x0.size):
-        ax = x0[k]
-        bx = x1[k]
-        if ax == bx:
-            continue  # vertical: no contribution
-        if ax < bx:
-            sgn = -1.0
-            xl, yl, xr, yr = ax, y0[k], bx, y1[k]
-        else:
-            sgn = 1.0
-            xl, yl, xr, yr = bx, y1[k], ax, y0[k]
-        if xr <= xmin or xl >= xmax:
-            continue
-        ylo = min(yl, yr)
-        yhi = max(yl, yr)
-        dx = xr - xl
-        dy = yr - yl
-        if xl <= xmin:
-            i = 0
-            xa = xmin
-            ya = min(max(yl + (xmin - xl) / dx * dy, ylo), yhi)
-        else:
-            i = np.searchsorted(xe, xl, side="right") - 1
-            xa = xl
-            ya = yl
-        while i < nx and xa < xr:
-            xn = xe[i + 1]
-            if xr <= xn:
-                xb = xr
-                yb = yr
-            else:
-                xb = xn
-                yb = min(max(yl + (xn - xl) / dx * dy, ylo), yhi)
-            w = xb - xa
-            if w > 0.0:
-                _add_piece(area, full, i, ye, sgn * w, ya, yb)
-            xa = xb
-            ya = yb
-            i += 1
-    out = np.empty((ny, nx))
+    area = np.zeros((ny, nx))
+    full = np.zeros((ny, nx))  # signed widths whose full height covers rows <= j
+    for k in range(ring_start.size - 1):
+        sign = ring_sign[k]
+        for m in range(ring_start[k], ring_start[k + 1] - 1):
+            _add_edge(area, full, xe, ye, x[m], y[m], x[m + 1], y[m + 1], sign)
+    w = np.empty(nx)
     for i in range(nx):
-        acc = 0.0
-        for j in range(ny - 1, -1, -1):
-            acc += full[i, j]
-            out[j, i] = area[i, j] + acc * (ye[j + 1] - ye[j])
-    return out
+        w[i] = xe[i + 1] - xe[i]
+    acc = np.zeros(nx)
+    for j in range(ny - 1, -1, -1):  # reverse cumulative sum of `full` over rows
+        h = ye[j + 1] - ye[j]
+        for i in range(nx):
+            acc[i] += full[j, i]
+            area[j, i] = (area[j, i] + acc[i] * h) / (h * w[i])
+    return area

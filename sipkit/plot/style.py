@@ -34,7 +34,7 @@ _FAMILIES = (
     (r"mold|emc|epoxy[-_ ]?mold", "#b9b9b9"),
     (r"underfill|cuf|muf", "#d8c17a"),
     (r"abf|build[-_ ]?up|gx\d+", "#ece3a8"),
-    (r"core|bt|fr-?4|laminate|prepreg|pp\d*$", "#b9a36a"),
+    (r"core|(^|[-_ ])bt($|[-_ ])|fr-?4|laminate|prepreg|^pp\d*$", "#b9a36a"),
     (r"polyimide|^pi$", "#e0a040"),
     (r"daf|die[-_ ]?attach|attach|adhesive", "#b39ddb"),
     (r"^tim|[-_ ]tim($|[-_ ])|grease|thermal[-_ ]?(pad|gel)", "#f2a7c3"),
