@@ -48,6 +48,13 @@ class _Kind:
     internal: str  # pint unit stored inside sipkit
     scale: float  # internal value of one default unit (exact powers of ten or 1)
 
+    def apply(self, x: float) -> float:
+        # divide by 1e6 rather than multiply by 1e-6: 1e-6 is inexact, 1e6 is exact
+        return x * self.scale if self.scale >= 1.0 else x / round(1.0 / self.scale)
+
+    def undo(self, x: float) -> float:
+        return x / self.scale if self.scale >= 1.0 else x * round(1.0 / self.scale)
+
 
 KINDS: dict[str, _Kind] = {
     "length": _Kind("a length", "um", "um", 1.0),
@@ -149,7 +156,7 @@ def to_internal(value, kind: str, field: str | None = None, default: str | None 
         _finite(x, spec, field, value)
         if default is not None and default != spec.default:
             return _convert_quantity(Q_(x, default), spec, field, value)
-        return x * spec.scale if spec.scale != 1.0 else x
+        return spec.apply(x)
     if isinstance(value, str):
         text = value.strip()
         try:
@@ -196,4 +203,4 @@ def from_internal(value: float, kind: str) -> float:
     131.0
     """
     spec = KINDS[kind]
-    return value / spec.scale if spec.scale != 1.0 else value
+    return spec.undo(value)
