@@ -328,9 +328,9 @@ class Spec:
             new = _normalise(value, f, f.metadata.get("key") or f.name)
             if new is not value:
                 object.__setattr__(self, f.name, new)
-        self.validate()
+        self._validate()
 
-    def validate(self) -> None:
+    def _validate(self) -> None:
         """Check relations between fields; raise DesignError naming the field."""
 
     @classmethod
@@ -347,7 +347,7 @@ class Spec:
             else:
                 raise DesignError("a value is required", f.metadata.get("key") or f.name)
             object.__setattr__(obj, f.name, value)
-        obj.validate()
+        obj._validate()
         return obj
 
     def replace(self, **changes):

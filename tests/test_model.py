@@ -1,5 +1,6 @@
 """The package model: placement in z, vertical stacks, queries, the Python API."""
 
+import itertools
 import math
 
 import numpy as np
@@ -55,7 +56,7 @@ def test_stack_at_resolves_bumps_copper_and_mold(mini):
     assert between[-1].role == "shield" and between[-1].thickness == pytest.approx(5)
     # slabs are contiguous from the substrate bottom
     full = [s for s in between if s.z0 >= 0]
-    assert full[0].z0 == 0 and all(a.z1 == pytest.approx(b.z0) for a, b in zip(full, full[1:]))
+    assert full[0].z0 == 0 and all(a.z1 == pytest.approx(b.z0) for a, b in itertools.pairwise(full))
 
 
 def test_stack_at_copper_versus_fill(mini):

@@ -1,6 +1,7 @@
 """Property-based tests: generated designs round-trip; generated garbage never crashes the loader."""
 
 import copy
+import itertools
 import string
 
 from hypothesis import HealthCheck, given, settings
@@ -31,7 +32,7 @@ def designs(draw):
         traces = []
         for _ in range(draw(st.integers(0, 4))):
             pts = draw(st.lists(st.tuples(coords, coords), min_size=2, max_size=5, unique=True))
-            if any(a == b for a, b in zip(pts, pts[1:])):
+            if any(a == b for a, b in itertools.pairwise(pts)):
                 continue
             traces.append({"points": [list(p) for p in pts], "width": draw(lengths),
                            "net": draw(st.one_of(st.none(), names)),

@@ -80,7 +80,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"sipkit: error: {name}{err.strerror or err}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except BrokenPipeError:  # output piped into `head` and the like
-        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - silence the flush at exit
+        sys.stdout = open(os.devnull, "w")
         return EXIT_OK
     except KeyboardInterrupt:
         print("sipkit: interrupted", file=sys.stderr)

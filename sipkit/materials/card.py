@@ -85,7 +85,7 @@ class Material(Spec):
     mix: tuple | None = table("fraction")
     sources: tuple | None = table("text")
 
-    def validate(self):
+    def _validate(self):
         if self.nu is not None and self.nu >= 0.5:
             raise MaterialError(f"Poisson's ratio must be below 0.5, got {self.nu}", "nu")
         if self.mix is not None:
@@ -154,7 +154,7 @@ def _weighted(parts, fractions, prop):
     values = [getattr(m, prop) for m in parts]
     if any(v is None for v in values):
         return None
-    return math.fsum(f * v for f, v in zip(fractions, values))
+    return math.fsum(f * v for f, v in zip(fractions, values, strict=False))
 
 
 def mix(name: str, parts: list[Material], fractions: list[float]) -> Material:
@@ -171,15 +171,15 @@ def mix(name: str, parts: list[Material], fractions: list[float]) -> Material:
         raise MaterialError("a mixture needs one fraction per part", "mix")
     out: dict = {"name": name, "kind": "mixture"}
     if all(m.k is not None for m in parts):
-        kx = math.fsum(f * m.k[0] for f, m in zip(fractions, parts))
-        ky = math.fsum(f * m.k[1] for f, m in zip(fractions, parts))
-        kz = 1.0 / math.fsum(f / m.k[2] for f, m in zip(fractions, parts))
+        kx = math.fsum(f * m.k[0] for f, m in zip(fractions, parts, strict=False))
+        ky = math.fsum(f * m.k[1] for f, m in zip(fractions, parts, strict=False))
+        kz = 1.0 / math.fsum(f / m.k[2] for f, m in zip(fractions, parts, strict=False))
         out["k"] = (kx, ky, kz)
     rho = _weighted(parts, fractions, "rho")
     if rho is not None:
         out["rho"] = rho
         if all(m.cp is not None for m in parts):
-            out["cp"] = math.fsum(f * m.rho * m.cp for f, m in zip(fractions, parts)) / rho
+            out["cp"] = math.fsum(f * m.rho * m.cp for f, m in zip(fractions, parts, strict=False)) / rho
     E = _weighted(parts, fractions, "E")
     if E is not None:
         out["E"] = E
@@ -187,5 +187,5 @@ def mix(name: str, parts: list[Material], fractions: list[float]) -> Material:
         if nu is not None:
             out["nu"] = nu
         if all(m.cte is not None for m in parts):
-            out["cte"] = math.fsum(f * m.E * m.cte for f, m in zip(fractions, parts)) / E
+            out["cte"] = math.fsum(f * m.E * m.cte for f, m in zip(fractions, parts, strict=False)) / E
     return Material.from_internal(**out)

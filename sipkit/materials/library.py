@@ -116,11 +116,12 @@ class MaterialLibrary(Mapping):
             sub = self._cards.get(part)
             if sub is None:
                 raise self.unknown(part, field=f"{card.name}.mix")
-            parts.append(self._resolve_mix(sub, chain + (part,)) if sub.mix is not None else sub)
+            parts.append(self._resolve_mix(sub, (*chain, part)) if sub.mix is not None else sub)
         out = mix(card.name, parts, [f for _, f in card.mix])
         return out.replace(description=card.description, sources=card.sources) if card.description else out
 
     def unknown(self, name: str, field: str | None = None) -> MaterialError:
+        """The error for an unknown material, suggesting close names."""
         close = difflib.get_close_matches(str(name), list(self._cards), n=3)
         hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
         return MaterialError(f"unknown material {name!r}{hint} (add a card or a material path)", field)

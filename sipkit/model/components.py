@@ -39,6 +39,11 @@ SIDES = ("top", "bottom")
 _ROTATIONS = (0.0, 90.0, 180.0, 270.0)
 
 
+def _inside(x0, y0, x1, y1, size, tol=1e-9) -> bool:
+    """Whether a die-local rectangle lies on a die of `size`."""
+    return x0 >= -tol and y0 >= -tol and x1 <= size[0] + tol and y1 <= size[1] + tol
+
+
 class _Placed:
     """Placement helpers shared by every rectangular body with at/size/rotation."""
 
@@ -74,7 +79,7 @@ class PowerRect(Spec):
     power: float = quantity("power", min=0.0)
     name: str | None = text(None)
 
-    def validate(self):
+    def _validate(self):
         if not (self.max[0] > self.min[0] and self.max[1] > self.min[1]):
             raise DesignError("max must be above and to the right of min", "max")
 
@@ -92,7 +97,7 @@ class PowerMap(Spec):
     grid: tuple | None = grid("power")
     background: float = quantity("power", 0.0, min=0.0)
 
-    def validate(self):
+    def _validate(self):
         if self.rects and self.grid:
             raise DesignError("give either rects or grid, not both", "grid")
         if self.grid and min(min(r) for r in self.grid) < 0:
@@ -165,7 +170,7 @@ class WireBonding(Spec):
     pads: tuple = many(DiePad)
     wires: tuple = many(WireBond)
 
-    def validate(self):
+    def _validate(self):
         names = set()
         for i, p in enumerate(self.pads):
             if p.name in names:
@@ -200,7 +205,7 @@ class BumpSpec(Spec):
     cap_material: str | None = text(None)
     cap_height: float = quantity("length", 0.0, min=0.0)
 
-    def validate(self):
+    def _validate(self):
         if self.cap_height >= self.height:
             raise DesignError("the cap must be lower than the whole bump", "cap_height")
         if self.cap_height > 0 and self.cap_material is None:
@@ -226,6 +231,7 @@ class BumpArray(Spec):
     net: str | None = text(None)
 
     def positions(self, die_size) -> np.ndarray:
+        """Bump centres in die-local coordinates, shape (n, 2)."""
         cx, cy = self.center if self.center is not None else (die_size[0] / 2, die_size[1] / 2)
         nx, ny = self.count
         xs = cx + (np.arange(nx) - (nx - 1) / 2) * self.pitch[0]
@@ -251,7 +257,7 @@ class FlipChip(Spec):
     arrays: tuple = many(BumpArray)
     underfill: Underfill | None = nested(Underfill)
 
-    def validate(self):
+    def _validate(self):
         if self.bump is None:
             raise DesignError("missing required field 'bump'", "bump")
         if not self.bumps and not self.arrays:
@@ -264,6 +270,7 @@ class FlipChip(Spec):
         return np.concatenate(parts)
 
     def check_inside(self, size) -> None:
+        """Raise DesignError if a bump reaches outside a die of `size` (die-local)."""
         r = self.bump.diameter / 2
         for group in ("bumps", "arrays"):
             for i, item in enumerate(getattr(self, group)):
@@ -315,7 +322,7 @@ class Die(_Placed, Spec):
     wire_bond: WireBonding | None = nested(WireBonding)
     flip_chip: FlipChip | None = nested(FlipChip)
 
-    def validate(self):
+    def _validate(self):
         self._check_rotation()
         if (self.wire_bond is None) == (self.flip_chip is None):
             raise DesignError("give exactly one attachment: wire_bond or flip_chip", "wire_bond")
@@ -324,7 +331,7 @@ class Die(_Placed, Spec):
         if self.wire_bond is not None:
             for i, p in enumerate(self.wire_bond.pads):
                 hw, hh = p.size[0] / 2, p.size[1] / 2
-                if p.at[0] - hw < 0 or p.at[1] - hh < 0 or p.at[0] + hw > self.size[0] or p.at[1] + hh > self.size[1]:
+                if not _inside(p.at[0] - hw, p.at[1] - hh, p.at[0] + hw, p.at[1] + hh, self.size):
                     raise DesignError("pad lies outside the die (die-local coordinates)",
                                       f"wire_bond.pads[{i}]")
         if self.power_map is not None:
@@ -333,7 +340,7 @@ class Die(_Placed, Spec):
                 raise DesignError(f"power ({self.power} W) differs from the power map's total "
                                   f"({total} W); give one or make them agree", "power")
             for i, r in enumerate(self.power_map.rects):
-                if r.min[0] < 0 or r.min[1] < 0 or r.max[0] > self.size[0] + 1e-9 or r.max[1] > self.size[1] + 1e-9:
+                if not _inside(*r.min, *r.max, self.size):
                     raise DesignError("power block lies outside the die", f"power_map.rects[{i}]")
 
     @property
@@ -351,6 +358,7 @@ class Die(_Placed, Spec):
         return self.wire_bond.attach.thickness
 
     def pad(self, name: str) -> DiePad:
+        """The bond pad called `name`."""
         for p in (self.wire_bond.pads if self.wire_bond else ()):
             if p.name == name:
                 return p
@@ -376,7 +384,7 @@ class Interposer(_Placed, Spec):
     side: str = choice(SIDES, "top")
     material: str = text("si")
 
-    def validate(self):
+    def _validate(self):
         self._check_rotation()
         if self.flip_chip is None:
             raise DesignError("an interposer needs its flip_chip attachment to the substrate", "flip_chip")
@@ -387,6 +395,7 @@ class Interposer(_Placed, Spec):
 
     @property
     def attach_height(self) -> float:
+        """Height between the support's surface and the body (µm)."""
         return self.flip_chip.bump.height
 
 
@@ -415,7 +424,7 @@ class Passive(_Placed, Spec):
     power: float = quantity("power", 0.0, min=0.0)
     net: str | None = text(None)
 
-    def validate(self):
+    def _validate(self):
         self._check_rotation()
 
     on = "substrate"
@@ -423,4 +432,5 @@ class Passive(_Placed, Spec):
 
     @property
     def total_power(self) -> float:
+        """Dissipated power (W)."""
         return self.power

@@ -8,6 +8,7 @@ package.
 
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import dataclass
 
@@ -160,6 +161,7 @@ class Body:
 
     @property
     def bounds(self) -> tuple[float, float, float, float, float, float]:
+        """(x0, y0, z0, x1, y1, z1) of the body (µm)."""
         x0, y0, x1, y1 = self.footprint.bounds
         return (x0, y0, self.z0, x1, y1, self.z1)
 
@@ -228,7 +230,7 @@ def _top_parts(pkg, outline, t) -> list[Body]:
         under = [b for b in top if shapely.box(*b.footprint).intersects(region)]
         tim_t = lid.tim.thickness if lid.tim else 0.0
         tops = [pkg.z_range(b.name)[1] for b in under]
-        z0 = max(tops + [t + (mold.thickness if mold else 0.0)]) + tim_t
+        z0 = max([*tops, t + (mold.thickness if mold else 0.0)]) + tim_t
         if lid.tim is not None:
             # the bond line fills the gap between each die and the lid
             for b in under:
@@ -293,6 +295,7 @@ class StackItem:
 
     @property
     def thickness(self) -> float:
+        """Slab thickness (µm)."""
         return self.z1 - self.z0
 
 
@@ -331,7 +334,7 @@ def stack_at(pkg, x: float, y: float) -> list[StackItem]:
     hits = [(i, b) for i, b in enumerate(bodies(pkg)) if b.footprint.covers(p)]
     cuts = sorted({z for _, b in hits for z in (b.z0, b.z1)})
     items: list[StackItem] = []
-    for z0, z1 in zip(cuts[:-1], cuts[1:]):
+    for z0, z1 in itertools.pairwise(cuts):
         zm = (z0 + z1) / 2
         chosen = None
         for _i, b in reversed(hits):

@@ -35,7 +35,7 @@ class MoldCap(Spec):
     material: str = text("emc")
     region: tuple | None = points(3, None)
 
-    def validate(self):
+    def _validate(self):
         if self.region is not None:
             check_polygon(self.region, "region")
 
@@ -64,7 +64,7 @@ class Lid(Spec):
     foot_width: float = quantity("length", 0.0, min=0.0)
     adhesive: TIM | None = nested(TIM)
 
-    def validate(self):
+    def _validate(self):
         if self.region is not None:
             check_polygon(self.region, "region")
         if self.foot_width > 0 and self.adhesive is None:
@@ -91,7 +91,7 @@ class HeatSink(Spec):
     tim: TIM | None = nested(TIM)
     fins: Fins | None = nested(Fins)
 
-    def validate(self):
+    def _validate(self):
         if self.region is not None:
             check_polygon(self.region, "region")
 
@@ -106,7 +106,7 @@ class Coin(Spec):
     to_layer: str = text(key="to")
     material: str = text("cu-coin")
 
-    def validate(self):
+    def _validate(self):
         check_polygon(self.region, "region")
 
 
@@ -164,7 +164,7 @@ class Package(Spec):
     _cache: dict = dataclasses.field(default_factory=dict, init=False, compare=False, repr=False)
 
     # -- validation ---------------------------------------------------------------------
-    def validate(self):
+    def _validate(self):
         if self.substrate is None:
             raise DesignError("missing required field 'substrate'", "substrate")
         self._check_names()
@@ -301,7 +301,7 @@ class Package(Spec):
             while cur.on != "substrate":
                 cur = bodies[cur.on]
                 if cur.name in chain:
-                    raise DesignError(f"dies stacked in a circle: {' -> '.join(chain + [cur.name])}",
+                    raise DesignError(f"dies stacked in a circle: {' -> '.join([*chain, cur.name])}",
                                       f"dies[{i}].on")
                 chain.append(cur.name)
         groups: dict[tuple, list] = {}
@@ -345,6 +345,7 @@ class Package(Spec):
         raise DesignError(f"no component {name!r}")
 
     def die(self, name: str) -> Die:
+        """The die called `name`."""
         for d in self.dies:
             if d.name == name:
                 return d
@@ -378,6 +379,7 @@ class Package(Spec):
         return z
 
     def mold(self, side: str = "top") -> MoldCap | None:
+        """The mold cap on `side`, or None."""
         for m in self.molds:
             if m.side == side:
                 return m

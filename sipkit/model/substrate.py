@@ -95,12 +95,13 @@ class Layer(Spec):
     material: str = text()
     fill: str | None = text(None)
 
-    def validate(self):
+    def _validate(self):
         if self.fill is not None and self.kind != "conductor":
             raise DesignError("only conductor layers have a fill material", "fill")
 
     @property
     def is_conductor(self) -> bool:
+        """Whether the layer carries routing."""
         return self.kind == "conductor"
 
 
@@ -126,7 +127,7 @@ class Trace(Spec):
     net: str | None = text(None)
     ends: str = choice(("flush", "extended", "round"), "flush")
 
-    def validate(self):
+    def _validate(self):
         pts = self.points
         for i in range(1, len(pts)):
             if pts[i] == pts[i - 1]:
@@ -151,7 +152,7 @@ class Shape(Spec):
     holes: tuple = polygons()
     net: str | None = text(None)
 
-    def validate(self):
+    def _validate(self):
         check_polygon(self.points, "points")
         for i, hole in enumerate(self.holes):
             check_polygon(hole, f"holes[{i}]")
@@ -206,7 +207,7 @@ class Via(Spec):
     filled: bool = flag(True)
     plating: float = quantity("length", 15.0, positive=True)
 
-    def validate(self):
+    def _validate(self):
         if self.pad < self.drill:
             raise DesignError(f"pad ({self.pad} µm) is smaller than the drill ({self.drill} µm)", "pad")
         if not self.filled and 2 * self.plating > self.drill:
@@ -238,7 +239,7 @@ class ViaArray(Spec):
     filled: bool = flag(True)
     plating: float = quantity("length", 15.0, positive=True)
 
-    def validate(self):
+    def _validate(self):
         if self.pad < self.drill:
             raise DesignError(f"pad ({self.pad} µm) is smaller than the drill ({self.drill} µm)", "pad")
 
@@ -260,7 +261,7 @@ class MaskOpening(Spec):
     layer: str = text()
     points: tuple = points(3)
 
-    def validate(self):
+    def _validate(self):
         check_polygon(self.points, "points")
 
 
@@ -300,6 +301,7 @@ class BondFinger(Spec):
 
     @property
     def polygon(self) -> tuple:
+        """The finger's corners in package coordinates."""
         return _rotated_rect(self.at, self.size, self.rotation)
 
 
@@ -351,7 +353,7 @@ class LandArray(Spec):
     depopulate: tuple = names()
     prefix: str | None = text(None)
 
-    def validate(self):
+    def _validate(self):
         positions = {self._name(i, j) for j in range(self.count[1]) for i in range(self.count[0])}
         for i, name in enumerate(self.depopulate):
             if name not in positions:
@@ -410,7 +412,7 @@ class Substrate(Spec):
     lands: tuple = many(Land)
     land_arrays: tuple = many(LandArray)
 
-    def validate(self):
+    def _validate(self):
         check_polygon(self.outline, "outline")
         if not self.stackup:
             raise DesignError("the stack-up needs at least one layer", "stackup")
@@ -477,6 +479,7 @@ class Substrate(Spec):
 
     @property
     def conductor_layers(self) -> tuple[Layer, ...]:
+        """The conductor layers, top first."""
         return tuple(la for la in self.stackup if la.is_conductor)
 
     def layer(self, name: str) -> Layer:
@@ -512,6 +515,7 @@ class Substrate(Spec):
         return "air"
 
     def routing_of(self, layer: str) -> LayerRouting | None:
+        """The routing of conductor layer `layer`, or None."""
         for r in self.routing:
             if r.layer == layer:
                 return r
@@ -532,12 +536,14 @@ class Substrate(Spec):
         return out
 
     def finger(self, name: str) -> BondFinger:
+        """The bond finger called `name`."""
         for f in self.fingers:
             if f.name == name:
                 return f
         raise DesignError(f"no bond finger {name!r}")
 
     def bbox(self) -> tuple[float, float, float, float]:
+        """(x0, y0, x1, y1) of the outline (µm)."""
         xs = [p[0] for p in self.outline]
         ys = [p[1] for p in self.outline]
         return (min(xs), min(ys), max(xs), max(ys))
