@@ -92,6 +92,13 @@ def _read_substrate(cur) -> Substrate:
     if source is not None:
         from .gds import read_routing_source
 
+        conductors = {la.name for la in kwargs.get("stackup", []) if la.is_conductor}
+        layers = source.get("layers")
+        if layers is not None and conductors:
+            for name, entry in layers.items():
+                if name not in conductors:
+                    raise entry.error(f"{name!r} is not a conductor layer of the stack-up; conductor "
+                                      f"layers: {', '.join(sorted(conductors))}")
         imported = read_routing_source(source)
         inline = {r.layer for r in kwargs.get("routing", [])}
         for r in imported:
@@ -169,7 +176,10 @@ def save(pkg: Package, path: str | os.PathLike, *, routing_gds: str | os.PathLik
         from .gds import write_routing_source
 
         source = write_routing_source(pkg, Path(routing_gds), relative_to=path.parent)
-        data["substrate"].pop("routing", None)
+        routing = data["substrate"].pop("routing", {})
+        empty = {layer: body for layer, body in routing.items() if not body}
+        if empty:  # a layout cannot hold an empty layer: keep those entries inline
+            data["substrate"]["routing"] = empty
         data["substrate"]["routing_gds"] = source
     if fmt == "json":
         text = json.dumps(data, indent=1, ensure_ascii=False, allow_nan=False) + "\n"

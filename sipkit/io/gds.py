@@ -16,11 +16,12 @@ reference (rotation, reflection, magnification, arrays) applied:
   have no holes: a plane with anti-pads is stored as a *keyhole* polygon, one ring that
   runs out to each hole along a zero-width cut and back.  Such a ring is a valid layout
   polygon but not a valid shapely one ("Ring Self-intersection"), so rings that shapely
-  rejects are repaired (``shapely.make_valid``, structure method) into polygons with
-  holes, with the vertices the cuts added on the boundary removed (simplification
-  within one database unit).  A ring that is really self-crossing (a bow tie) becomes
-  one Shape per part; a ring of zero area is skipped.  Rings that are valid are kept
-  exactly as written.
+  rejects are repaired with ``shapely.make_valid`` (linework method: regions alternate
+  inside and outside across the ring's edges, the even-odd rule) into polygons with
+  holes; the vertices that the cuts added on the boundary are dropped (simplification
+  within one database unit).  A ring that really crosses itself (a bow tie) becomes
+  one Shape per part; a ring of zero area is skipped.  Rings that shapely accepts are
+  kept exactly as written.
 * net names come from the GDS property attribute 1 (a string) of each element; when it
   is absent, from the text labels on the same layer/datatype lying inside the element,
   if they all agree.
@@ -74,7 +75,7 @@ _ENDS_PROPERTY = "SIPKIT_PATH_ENDS"
 _UNIT = 1e-6
 _PRECISION = 1e-9
 _GRID = _PRECISION / _UNIT  # µm
-_KINDS = {".gds": "gds", ".gds2": "gds", ".gdsii": "gds", ".oas": "oas"}
+_KINDS = {".gds": "gds", ".gds2": "gds", ".gdsii": "gds", ".oas": "oas", ".oasis": "oas"}
 _MAX_LAYER = 65535
 
 
@@ -333,12 +334,18 @@ def _read(path: Path, layers: dict[str, tuple[int, int]], cell: str | None) -> d
     return out
 
 
-def _ring(points) -> list[tuple[float, float]]:
-    """Points as float tuples without repeated consecutive points or closing point."""
+def _path_points(points) -> list[tuple[float, float]]:
+    """Points as float tuples without repeated consecutive points."""
     out: list[tuple[float, float]] = []
     for x, y in np.asarray(points, dtype=float).tolist():
         if not out or (x, y) != out[-1]:
             out.append((x, y))
+    return out
+
+
+def _ring(points) -> list[tuple[float, float]]:
+    """A polygon's points as float tuples without repeated or closing points."""
+    out = _path_points(points)
     while len(out) > 1 and out[0] == out[-1]:
         out.pop()
     return out
@@ -356,9 +363,12 @@ def _shapes(points, net: str | None, grid: float) -> list[Shape]:
         if poly.area <= 0:
             return []
         return [Shape.from_internal(points=tuple(ring), holes=(), net=net)]
-    fixed = shapely.make_valid(poly, method="structure", keep_collapsed=False)
+    # linework: every ring edge kept, faces alternate in and out, so a hole is a hole
+    # whichever way the keyhole runs round it; the collapsed cuts come back as lines
+    fixed = shapely.make_valid(poly, method="linework")
+    parts = shapely.get_parts(shapely.get_parts(fixed))
     out = []
-    for part in getattr(fixed, "geoms", [fixed]):
+    for part in parts:
         if part.geom_type != "Polygon" or part.is_empty:
             continue
         part = shapely.orient_polygons(shapely.simplify(part, grid, preserve_topology=True))
@@ -413,14 +423,6 @@ def _convert_path(path, i: int, snap, grid: float, oasis: bool, traces: list, sh
     for poly in path.to_polygons():
         if (poly.layer, poly.datatype) == (layer, datatype):
             shapes += _shapes(snap(poly.points), net, grid)
-
-
-def _path_points(points) -> list[tuple[float, float]]:
-    out: list[tuple[float, float]] = []
-    for x, y in np.asarray(points, dtype=float).tolist():
-        if not out or (x, y) != out[-1]:
-            out.append((x, y))
-    return out
 
 
 def _label_nets(traces: list, shapes: list, labels: list, snap):
