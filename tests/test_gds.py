@@ -440,7 +440,8 @@ def test_layout_layer_on_a_non_conductor_is_rejected(tmp_path):
     small_layout(tmp_path / "r.gds")
     err = load_with(tmp_path, {"file": "r.gds", "cell": "TOP", "layers": {"SM1": "1/0"}})
     assert err.file == "d.yaml"
-    assert "'SM1' is a solder_mask layer, not a conductor" in str(err)
+    assert err.field == "substrate.routing_gds.layers.SM1"  # located at the layer map entry
+    assert "'SM1' is not a conductor layer of the stack-up; conductor layers: L1, L2, L3" in str(err)
 
 
 def test_library_reader_errors_name_layout_file_and_field(tmp_path):
