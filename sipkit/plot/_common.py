@@ -37,11 +37,12 @@ def chosen_layers(pkg, layers) -> list[str]:
     if isinstance(layers, str):
         layers = [layers]
     wanted = list(layers)
+    kinds = {la.name: la.kind for la in pkg.substrate.stackup}
     for name in wanted:
         if name not in conductors:
-            what = "not a conductor layer" if name in {la.name for la in pkg.substrate.stackup} \
-                else "unknown layer"
-            raise DesignError(f"{what} {name!r}; conductor layers: {', '.join(conductors)}", "layers")
+            what = f"layer {name!r} is a {kinds[name]} layer, not a conductor" if name in kinds \
+                else f"unknown layer {name!r}"
+            raise DesignError(f"{what}; conductor layers: {', '.join(conductors)}", "layers")
     return [c for c in conductors if c in wanted]
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numbers
 from pathlib import Path
 
 from ..errors import DesignError
@@ -23,7 +24,9 @@ def save_figure(pkg, path, kind="both", dpi=150, **options) -> Path:
     path : str or path-like
         ``.png``, ``.svg`` or ``.pdf``; the extension picks the format.
     kind : {"both", "top", "section"}
-        Top view, cross-section, or both side by side.
+        Top view, cross-section, or both side by side: the top view on the left,
+        on the right the section asked for by `axis`/`at`, or else the sections
+        along x and along y through the centre.
     dpi : float
         Resolution of PNG files (and of rasterized parts of the others).
     **options
@@ -46,20 +49,25 @@ def save_figure(pkg, path, kind="both", dpi=150, **options) -> Path:
     if fmt is None:
         raise DesignError(f"cannot write {path.name!r}: expected a .png, .svg or .pdf file name")
     check_choice(kind, ("both", "top", "section"), "kind")
-    if not (isinstance(dpi, int | float) and dpi > 0):
+    if isinstance(dpi, bool) or not (isinstance(dpi, numbers.Real) and dpi > 0):
         raise DesignError(f"dpi must be a positive number, got {dpi!r}", "dpi")
     figsize = options.pop("figsize", _SIZES[kind])
     section_options = {k: options.pop(k) for k in _SECTION_OPTIONS if k in options}
+    if kind == "section" and options:
+        raise DesignError(f"unknown option {next(iter(options))!r} for a section figure")
     fig = Figure(figsize=figsize, layout="constrained")
     if kind == "both":
-        ax_top, ax_sec = fig.subplots(1, 2, width_ratios=[1.0, 1.15])
+        # the top view on the left; on the right the cut asked for, or one along x and one along y
+        grid = fig.add_gridspec(2, 2, width_ratios=[1.0, 1.1])
+        plot_top(pkg, ax=fig.add_subplot(grid[:, 0]), **options)
+        if section_options:
+            plot_section(pkg, ax=fig.add_subplot(grid[:, 1]), **section_options)
+        else:
+            plot_section(pkg, ax=fig.add_subplot(grid[0, 1]), axis="x")
+            plot_section(pkg, ax=fig.add_subplot(grid[1, 1]), axis="y")
+    elif kind == "top":
+        plot_top(pkg, ax=fig.add_subplot(), **options)
     else:
-        ax_top = ax_sec = fig.add_subplot()
-    if kind in ("both", "top"):
-        plot_top(pkg, ax=ax_top, **options)
-    elif options:
-        raise DesignError(f"unknown option {next(iter(options))!r} for a section figure")
-    if kind in ("both", "section"):
-        plot_section(pkg, ax=ax_sec, **section_options)
+        plot_section(pkg, ax=fig.add_subplot(), **section_options)
     fig.savefig(path, format=fmt, dpi=dpi)
     return path

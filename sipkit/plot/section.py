@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import numbers
 from dataclasses import dataclass
 
 import numpy as np
@@ -204,11 +205,11 @@ def plot_section(pkg, ax=None, axis="x", at=None, z_scale=None):
         For a bad `axis`, or a cut that misses the package.
     """
     from matplotlib.collections import PolyCollection
-    from matplotlib.colors import to_rgb
     from matplotlib.patches import Patch
 
     pieces = section(pkg, axis, at)
     at_um = _at(pkg, axis, at)
+    own_figure = ax is None
     ax = new_axes(ax, (10.0, 4.6))
     palette = MaterialPalette()
     groups: dict[str, list[SectionPiece]] = {}
@@ -224,16 +225,21 @@ def plot_section(pkg, ax=None, axis="x", at=None, z_scale=None):
                                          edgecolors="#2a2a2a" if edged else "none",
                                          linewidths=0.5 if role in ("die", "interposer", "passive") else 0.25,
                                          zorder=1.0 + 1e-3 * k, gid=name), autolim=False)
-        if role in ("die", "interposer", "passive"):
-            _label(ax, group, palette, to_rgb)
     u0 = min(p.u0 for p in pieces) * MM
     u1 = max(p.u1 for p in pieces) * MM
     z0 = min(p.z0 for p in pieces)
     z1 = max(p.z1 for p in pieces)
+    for group in groups.values():
+        if group[0].role in ("die", "interposer", "passive"):
+            _label(ax, group, palette, (u1 - u0) / MM, z1 - z0)
     if z_scale is None:
         z_scale = _nice(0.3 * (u1 - u0) / ((z1 - z0) * MM))
-    elif not (isinstance(z_scale, int | float) and z_scale > 0 and math.isfinite(z_scale)):
+    elif isinstance(z_scale, bool) or not (isinstance(z_scale, numbers.Real) and 0 < z_scale < math.inf):
         raise DesignError(f"z_scale must be a positive number, got {z_scale!r}", "z_scale")
+    if own_figure:  # fit the figure's height to the section's shape
+        width = ax.figure.get_figwidth()
+        ratio = (z1 - z0) * MM * z_scale / (u1 - u0)
+        ax.figure.set_figheight(max(2.8, (width - 2.8) * ratio + 1.6))
     mu, mz = 0.02 * (u1 - u0), 0.06 * (z1 - z0)
     ax.set_xlim(u0 - mu, u1 + mu)
     ax.set_ylim(z0 - mz, z1 + mz)
@@ -250,9 +256,17 @@ def plot_section(pkg, ax=None, axis="x", at=None, z_scale=None):
     return ax
 
 
-def _label(ax, group, palette, to_rgb):
-    """The component's name inside its cut body, in a colour that reads on its fill."""
+def _label(ax, group, palette, length, height):
+    """The component's name inside its cut body, in a colour that reads on its fill.
+
+    Bodies too small for a label in the usual figure sizes (under 3 % of the section's
+    height or 3 % of its length) are left unlabelled.
+    """
+    from matplotlib.colors import to_rgb
+
     p = max(group, key=lambda q: q.u1 - q.u0)
+    if p.z1 - p.z0 < 0.03 * height or p.u1 - p.u0 < 0.03 * length:
+        return
     r, g, b = to_rgb(palette(p.material))
     colour = "white" if 0.299 * r + 0.587 * g + 0.114 * b < 0.5 else "black"
     ax.text((p.u0 + p.u1) / 2 * MM, (p.z0 + p.z1) / 2, p.name, ha="center", va="center", fontsize=7,

@@ -32,7 +32,7 @@ _FAMILIES = (
     (r"^(si|silicon)($|[-_ ])", "#4b5d7e"),
     (r"glass|quartz|sio2", "#a8d8e0"),
     (r"mold|emc|epoxy[-_ ]?mold", "#b9b9b9"),
-    (r"underfill|cuf|muf", "#d8c17a"),
+    (r"underfill|^c?uf$|cuf|muf", "#d8c17a"),
     (r"abf|build[-_ ]?up|gx\d+", "#ece3a8"),
     (r"core|(^|[-_ ])bt($|[-_ ])|fr-?4|laminate|prepreg|^pp\d*$", "#b9a36a"),
     (r"polyimide|^pi$", "#e0a040"),
@@ -73,6 +73,7 @@ class MaterialPalette:
         self._colors: dict[str, str] = {}
 
     def __call__(self, name: str) -> str:
+        """The colour of material `name` in this plot."""
         colour = self._colors.get(name)
         if colour is None:
             colour = material_color(name)

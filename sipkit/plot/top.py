@@ -71,7 +71,7 @@ def plot_top(pkg, ax=None, layers=None, side="top", show_components=True, show_w
     DesignError
         For an unknown layer or net, or a side other than top or bottom.
     """
-    from matplotlib.collections import EllipseCollection, LineCollection, PathCollection, PolyCollection
+    from matplotlib.collections import LineCollection, PathCollection, PolyCollection
     from matplotlib.colors import to_rgba
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch, Polygon
@@ -118,21 +118,21 @@ def plot_top(pkg, ax=None, layers=None, side="top", show_components=True, show_w
     idx = {n: i for i, n in enumerate(conductor_names(pkg))}
     span = [idx[n] for n in chosen]
     vias = [v for v in sub.all_vias()
-            if idx[v.from_layer] <= max(span) and idx[v.to_layer] >= min(span)]
+            if span and idx[v.from_layer] <= max(span) and idx[v.to_layer] >= min(span)]
     if vias:
         keep = net_mask([v.net for v in vias])
         if net is not None:
             vias = [v for v, k in zip(vias, keep, strict=True) if k]
         if vias:
-            xy = np.array([v.at for v in vias]) * MM
-            d = np.array([v.drill for v in vias]) * MM
-            ax.add_collection(EllipseCollection(d, d, 0.0, units="xy", offsets=xy, offset_transform=ax.transData,
-                                                facecolors="white", edgecolors="#303030", linewidths=0.3,
-                                                zorder=2.5, gid="vias"), autolim=False)
-            legend.append(Line2D([], [], ls="none", marker="o", mfc="white", mec="#303030", label="via drills"))
+            _circles(ax, [v.at for v in vias], [v.drill for v in vias], facecolors="white",
+                     edgecolors="#303030", linewidths=0.3, zorder=2.5, gid="vias")
+            legend.append(Line2D([], [], ls="none", marker="o", mfc="white", mec="#303030",
+                                 label="via drills"))
 
     top_layer, bottom_layer = conductor_names(pkg)[0], conductor_names(pkg)[-1]
-    fingers = [f for f in sub.fingers if (f.layer or top_layer) in chosen]
+    # fingers on the viewed side: the bottom conductor's from below, the others from above
+    fingers = [f for f in sub.fingers if (f.layer or top_layer) in chosen
+               and ((f.layer or top_layer) == bottom_layer) == (side == "bottom")]
     if fingers:
         keep = net_mask([f.net for f in fingers])
         polys = [np.asarray(f.polygon) * MM for f in fingers]
@@ -145,11 +145,8 @@ def plot_top(pkg, ax=None, layers=None, side="top", show_components=True, show_w
         lands = [la for la in sub.all_lands() if (la.layer or bottom_layer) in chosen]
         if lands:
             keep = net_mask([la.net for la in lands])
-            xy = np.array([la.at for la in lands]) * MM
-            d = np.array([la.diameter for la in lands]) * MM
-            ax.add_collection(EllipseCollection(d, d, 0.0, units="xy", offsets=xy, offset_transform=ax.transData,
-                                                facecolors="none", edgecolors=faded("#202020", keep),
-                                                linewidths=0.6, zorder=3, gid="lands"), autolim=False)
+            _circles(ax, [la.at for la in lands], [la.diameter for la in lands], facecolors="none",
+                     edgecolors=faded("#202020", keep), linewidths=0.6, zorder=3, gid="lands")
             legend.append(Line2D([], [], ls="none", marker="o", mfc="none", mec="#202020", label="lands"))
 
     comps = [b for b in pkg.components if b.side == side]
@@ -164,13 +161,11 @@ def plot_top(pkg, ax=None, layers=None, side="top", show_components=True, show_w
         for k, b in enumerate(comps):
             if getattr(b, "flip_chip", None) is None:
                 continue
-            xy = bump_positions(b) * MM
+            xy = bump_positions(b)
             keep = net_mask(bump_nets(b))
-            d = np.full(len(xy), b.flip_chip.bump.diameter * MM)
-            ax.add_collection(EllipseCollection(d, d, 0.0, units="xy", offsets=xy, offset_transform=ax.transData,
-                                                facecolors=faded(_BUMP[0], keep), edgecolors=faded(_BUMP[1], keep),
-                                                linewidths=0.3, zorder=5 + 0.01 * k, gid=f"bumps:{b.name}"),
-                              autolim=False)
+            _circles(ax, xy, np.full(len(xy), b.flip_chip.bump.diameter), facecolors=faded(_BUMP[0], keep),
+                     edgecolors=faded(_BUMP[1], keep), linewidths=0.3, zorder=5 + 0.01 * k,
+                     gid=f"bumps:{b.name}")
             shown = True
         if shown:
             legend.append(Line2D([], [], ls="none", marker="o", mfc=_BUMP[0], mec=_BUMP[1], label="bumps"))
@@ -220,6 +215,16 @@ def plot_top(pkg, ax=None, layers=None, side="top", show_components=True, show_w
     ax.set_title(f"{pkg.name} — {what}" + (f", net {net}" if net else ""))
     ax.legend(handles=legend, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False)
     return ax
+
+
+def _circles(ax, centres, diameters, **style):
+    """Circles of the given diameters (µm) at the given centres (µm) as one collection, in mm."""
+    from matplotlib.collections import EllipseCollection
+
+    xy = np.asarray(centres, dtype=float).reshape(-1, 2) * MM
+    d = np.asarray(diameters, dtype=float) * MM
+    ax.add_collection(EllipseCollection(d, d, 0.0, units="xy", offsets=xy, offset_transform=ax.transData,
+                                        **style), autolim=False)
 
 
 def _components(ax, pkg, comps, legend):
