@@ -102,7 +102,7 @@ def _add_edge(area, full, xe, ye, ax, ay, bx, by, sign):
         i += 1
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _coverage_kernel(x, y, ring_start, ring_sign, xe, ye):
     """Fraction of each cell inside the rings, shape (ny, nx), not clipped.
 
@@ -113,7 +113,7 @@ def _coverage_kernel(x, y, ring_start, ring_sign, xe, ye):
     nx = xe.size - 1
     ny = ye.size - 1
     area = np.zeros((ny, nx))
-    full = np.zeros((ny, nx))  # signed widths whose full height covers rows <= j
+    full = np.zeros((ny, nx))  # signed widths of pieces lying above rows 0 .. j
     for k in range(ring_start.size - 1):
         sign = ring_sign[k]
         for m in range(ring_start[k], ring_start[k + 1] - 1):
