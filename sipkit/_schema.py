@@ -175,6 +175,27 @@ def _as_points(value, name: str, min_points: int):
     return tuple(out)
 
 
+class Internal(float):
+    """A float already in sipkit's internal unit for a kind whose default unit differs.
+
+    Moduli are typed in GPa but kept in Pa, CTEs typed in ppm/K but kept in 1/K.  Such
+    values are stored as this subclass so that normalising them again (as
+    ``dataclasses.replace`` does) leaves them alone instead of scaling them twice.
+    """
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return float.__repr__(self)
+
+    def __reduce__(self):
+        return (Internal, (float(self),))
+
+
+def _scaled(kind: str) -> bool:
+    return KINDS[kind].scale != 1.0
+
+
 def _normalise(value, f: dataclasses.Field, name: str):
     meta = f.metadata
     kind = meta["type"]
@@ -183,7 +204,11 @@ def _normalise(value, f: dataclasses.Field, name: str):
             return None
         _fail("a value is required", name)
     if kind == "quantity":
+        if type(value) is Internal:
+            return value
         x = to_internal(value, meta["kind"], name)
+        if _scaled(meta["kind"]):
+            x = Internal(x)
         if meta["positive"] and not x > 0:
             _fail(f"must be greater than zero, got {_show(value)}", name)
         if meta["min"] is not None and x < meta["min"]:
@@ -340,6 +365,9 @@ class Spec:
         for f in dataclasses.fields(cls):
             if f.name in values:
                 value = values[f.name]
+                meta = f.metadata
+                if (value is not None and meta.get("type") == "quantity" and _scaled(meta["kind"])):
+                    value = Internal(value)
             elif f.default is not _REQUIRED:
                 value = f.default
             elif f.default_factory is not _REQUIRED:
@@ -351,7 +379,11 @@ class Spec:
         return obj
 
     def replace(self, **changes):
-        """Return a copy with `changes` applied (validated like a new object)."""
+        """Return a copy with `changes` applied (validated like a new object).
+
+        Changed values take numbers in default units, strings or Quantities, like the
+        constructor; unchanged values are kept exactly.
+        """
         return dataclasses.replace(self, **changes)
 
 
@@ -439,6 +471,7 @@ def _with_lines(data: dict, like):
 
 
 def _number_out(x: float, kind: str):
+    x = float(x)
     value = from_internal(x, kind)
     spec = KINDS[kind]
     if spec.scale != 1.0 and to_internal(value, kind) != x:

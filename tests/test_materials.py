@@ -126,3 +126,15 @@ def test_bad_cards_are_rejected():
         Material(name="x", k=[1, 2, "3 m"])
     assert dataclasses.replace(Material(name="x", k=[1, 2, 3]), name="y").k == (1.0, 2.0, 3.0)
     assert math.isfinite(builtin_library()["air"].k[0])
+
+
+def test_replace_keeps_scaled_values():
+    """Moduli (GPa in, Pa kept) and CTEs (ppm/K in, 1/K kept) survive copies unchanged."""
+    m = Material(name="x", E=130, cte=2.6, E_above_Tg=1, cte_above_Tg=40, Tg=150)
+    for copy in (m.replace(name="y"), dataclasses.replace(m, name="z")):
+        assert (copy.E, copy.cte, copy.E_above_Tg, copy.cte_above_Tg) == (130e9, m.cte, 1e9, m.cte_above_Tg)
+    assert m.replace(E=120).E == 120e9  # a changed value is read in default units
+    described = Material(name="l", mix={"cu-plated": 0.5, "abf-gx92": 0.5}, description="layer")
+    card = MaterialLibrary.from_paths(cards=[described])["l"]
+    assert 10e9 < card.E < 100e9 and 5e-6 < card.cte < 50e-6
+    assert card.description == "layer"

@@ -148,7 +148,8 @@ class WireBond(Spec):
         A bond finger name, or ``die.pad`` for a die-to-die bond.
     wire : Wire
     loop_height : float
-        Loop height above the first bond (µm).
+        Loop height above the die pad (µm), for every profile (a reverse bond's ball
+        sits on the finger, but its loop still clears the die by this much).
     profile : {"standard", "low", "reverse"}
         Loop profile: standard forward loop, low loop, or reverse bond (ball on the
         finger, stitch on a stud on the die pad).
@@ -157,7 +158,7 @@ class WireBond(Spec):
     pad: str = text()
     to: str = text()
     wire: Wire = nested(Wire, Wire())
-    loop_height: float = quantity("length", 150.0, positive=True)
+    loop_height: float = quantity("length", 150.0, positive=True)  # above the die pad
     profile: str = choice(("standard", "low", "reverse"), "standard")
     name: str | None = text(None)
 
