@@ -216,3 +216,17 @@ def test_every_error_is_a_sipkit_error_for_garbage():
             from sipkit.io.design import from_cursor_package
 
             from_cursor_package(Cursor(parse_text(text, "g.yaml"), "", "g.yaml", 1))
+
+
+def test_saved_files_get_ordinary_permissions(mini, tmp_path):
+    import os
+    import stat
+
+    path = tmp_path / "perm.yaml"
+    mini.save(path)
+    umask = os.umask(0)
+    os.umask(umask)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o666 & ~umask  # not the private temp-file mode
+    os.chmod(path, 0o640)
+    mini.save(path)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o640  # an existing file keeps its mode

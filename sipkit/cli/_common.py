@@ -24,8 +24,8 @@ def load_design(path: str):
 def emit(text: str, output: str | None) -> None:
     """Print `text`, or write it to `output` (atomically)."""
     if output:
-        from ..io.design import _write_atomic
+        from .._files import write_text
 
-        _write_atomic(Path(output), text if text.endswith("\n") else text + "\n")
+        write_text(Path(output), text if text.endswith("\n") else text + "\n")
     else:
         print(text)

@@ -21,11 +21,11 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from pathlib import Path
 
 import yaml
 
+from .._files import write_text
 from .._schema import read_fields, to_data
 from .._source import read_document
 from ..errors import DesignError
@@ -187,16 +187,7 @@ def save(pkg: Package, path: str | os.PathLike, *, routing_gds: str | os.PathLik
         header = f"# sipkit design: {pkg.name}\n"
         text = header + yaml.dump(_styled(data), Dumper=_Dumper, sort_keys=False, allow_unicode=True,
                                   width=100)
-    _write_atomic(path, text)
+    write_text(path, text)
 
 
-def _write_atomic(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+_write_atomic = write_text  # older internal name

@@ -47,11 +47,11 @@ from __future__ import annotations
 import difflib
 import os
 import re
-import tempfile
 from pathlib import Path
 
 import numpy as np
 
+from .._files import replacing
 from ..errors import DesignError, LayoutError
 from ..model import LayerRouting, Shape, Trace
 
@@ -498,18 +498,11 @@ def _write(lib, path: Path) -> None:
     kind = _kind(path)
     if kind is None:
         raise LayoutError(f"unknown layout type {path.suffix!r}; expected .gds or .oas", file=str(path))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=path.suffix, dir=path.parent)
-    os.close(fd)
-    try:
+    with replacing(path) as tmp:
         if kind == "gds":
-            lib.write_gds(tmp)
+            lib.write_gds(str(tmp))
         else:
-            lib.write_oas(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+            lib.write_oas(str(tmp))
 
 
 def _new_library():
