@@ -160,7 +160,7 @@ def test_unsafe_yaml_tags_are_refused(tmp_path):
 def test_missing_file_and_unknown_type(tmp_path):
     with pytest.raises(DesignError, match="no such file"):
         sipkit.load(tmp_path / "none.yaml")
-    with pytest.raises(DesignError, match="unknown design file type '.txt'"):
+    with pytest.raises(DesignError, match=r"unknown design file type '\.txt'"):
         sipkit.load(tmp_path / "d.txt")
 
 
