@@ -6,7 +6,7 @@ every user-facing quantity also accepts strings such as ``"0.3 mm"`` and pint Qu
 
 """
 
-from . import interconnect, materials, model, units
+from . import drc, interconnect, materials, model, units
 from .errors import DesignError, LayoutError, MaterialError, SipkitError, UnitError
 from .io import load, save
 from .materials import Material, MaterialLibrary, builtin_library
@@ -18,6 +18,6 @@ __version__ = "0.1.0"
 
 __all__ = [
     "DesignError", "LayoutError", "Material", "MaterialError", "MaterialLibrary", "Q_", "SipkitError",
-    "UnitError", "builtin_library", "interconnect", "load", "materials", "model", "save", "units", "ureg",
+    "UnitError", "builtin_library", "drc", "interconnect", "load", "materials", "model", "save", "units", "ureg",
     *_model_all,
 ]

@@ -1,0 +1,27 @@
+"""Design-rule checking of packages and layouts.
+
+:func:`check` runs a rule deck (:func:`load_deck`; built-in decks in ``rules/``) on a
+:class:`~sipkit.model.Package`, a design file or a GDSII/OASIS layout and returns a
+:class:`Report`.  Geometric checks follow KLayout's semantics: shapes are merged per
+layer first, distances are Euclidean, and a violation is ``distance < min``.
+"""
+
+from .check import check
+from .deck import CHECKS, Deck, NetClass, Rule, builtin_decks, load_deck
+from .layers import MergedLayer, merge_rings
+from .report import Report, RuleResult, Violation
+
+__all__ = [
+    "CHECKS",
+    "Deck",
+    "MergedLayer",
+    "NetClass",
+    "Report",
+    "Rule",
+    "RuleResult",
+    "Violation",
+    "builtin_decks",
+    "check",
+    "load_deck",
+    "merge_rings",
+]
