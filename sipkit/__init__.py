@@ -6,7 +6,7 @@ every user-facing quantity also accepts strings such as ``"0.3 mm"`` and pint Qu
 
 """
 
-from . import drc, interconnect, materials, model, units
+from . import materials, model, units
 from .errors import DesignError, LayoutError, MaterialError, SipkitError, UnitError
 from .io import load, save
 from .materials import Material, MaterialLibrary, builtin_library
@@ -15,6 +15,22 @@ from .model import __all__ as _model_all
 from .units import Q_, ureg
 
 __version__ = "0.1.0"
+
+#: Engine subpackages, imported on first use (``sipkit.drc``) so that ``import sipkit``
+#: and the command line's ``--help`` stay fast (numba loads only when an engine does).
+_ENGINES = ("drc", "interconnect", "plot", "solid", "thermal")
+
+
+def __getattr__(name):
+    if name in _ENGINES:
+        import importlib
+
+        return importlib.import_module(f".{name}", __name__)
+    raise AttributeError(f"module 'sipkit' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted([*globals(), *_ENGINES])
 
 __all__ = [
     "DesignError", "LayoutError", "Material", "MaterialError", "MaterialLibrary", "Q_", "SipkitError",
