@@ -44,6 +44,7 @@ Design files name their routing layout as::
 
 from __future__ import annotations
 
+import datetime
 import difflib
 import os
 import re
@@ -77,6 +78,12 @@ _PRECISION = 1e-9
 _GRID = _PRECISION / _UNIT  # µm
 _KINDS = {".gds": "gds", ".gds2": "gds", ".gdsii": "gds", ".oas": "oas", ".oasis": "oas"}
 _MAX_LAYER = 65535
+# Polygons are fractured above this many vertices: the GDSII limit of current readers
+# (KLayout, gdstk) rather than the historic 199, so planes stay in few pieces.
+_MAX_POINTS = 8190
+# A fixed library date: the same package always writes the same bytes (diffable, and
+# reproducible from seeded generators).
+_TIMESTAMP = datetime.datetime(2000, 1, 1)
 
 
 class _RequestError(Exception):
@@ -500,7 +507,7 @@ def _write(lib, path: Path) -> None:
         raise LayoutError(f"unknown layout type {path.suffix!r}; expected .gds or .oas", file=str(path))
     with replacing(path) as tmp:
         if kind == "gds":
-            lib.write_gds(str(tmp))
+            lib.write_gds(str(tmp), max_points=_MAX_POINTS, timestamp=_TIMESTAMP)
         else:
             lib.write_oas(str(tmp))
 
