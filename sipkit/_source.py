@@ -244,6 +244,27 @@ class Cursor:
                 raise child.error(f"unknown field '{key}'{hint}; allowed: {options}")
         return self
 
+    def read_header(self, version: int | None = None) -> Cursor:
+        """Read a document's optional ``sipkit:`` format version and ``units:`` keys.
+
+        ``units`` sets the unit of bare lengths below this cursor (``um``, ``mm``,
+        ``thou``, ...); a ``sipkit`` version other than `version` is refused.
+        """
+        self.mapping()
+        if version is not None and self.has("sipkit"):
+            cur = self["sipkit"]
+            if cur.value != version:
+                raise cur.error(f"unsupported format {cur.value!r}; this sipkit reads format {version}")
+        if self.get("units") is not None:
+            cur = self["units"]
+            unit = cur.string()
+            try:
+                to_internal(1.0, "length", default=unit)
+            except DesignError:
+                raise cur.error(f"expected a length unit such as um or mm, got {unit!r}") from None
+            self.length_unit = unit
+        return self
+
     # -- scalars ----------------------------------------------------------------------
     def quantity(self, kind: str) -> float:
         default = self.length_unit if kind == "length" else None

@@ -96,7 +96,7 @@ BAD = [
     ("from: L1, to: L2, drill: 40", "from: L2, to: L1, drill: 40", DesignError,
      "substrate.vias[0]: 'from' layer 'L2' must be above 'to' layer 'L1'", "at: [3500, 1000]"),
     ("on: mem\n", "on: mem3\n", DesignError, "dies[2].on: unknown support 'mem3'", "on: mem3"),
-    ("sipkit: 1", "sipkit: 7", DesignError, "sipkit: unsupported design format 7", "sipkit: 7"),
+    ("sipkit: 1", "sipkit: 7", DesignError, "sipkit: unsupported format 7", "sipkit: 7"),
 ]
 
 

@@ -204,14 +204,7 @@ def _read_file(path: Path) -> Catalog:
     root = read_document(path)
     root.mapping("a catalog: a mapping with 'wires:' and/or 'bumps:'")
     root.check_keys(["units", "wires", "bumps"])
-    if root.has("units"):
-        unit_cur = root["units"]
-        unit = unit_cur.string()
-        try:
-            to_internal(1.0, "length", default=unit)
-        except DesignError:
-            raise unit_cur.error(f"expected a length unit such as um or mm, got {unit!r}") from None
-        root.length_unit = unit
+    root.read_header()
     wires, bumps, origins = {}, {}, {}
     if root.get("wires") is not None:
         for name, cur in root["wires"].items():

@@ -30,7 +30,6 @@ from .._schema import read_fields, to_data
 from .._source import read_document
 from ..errors import DesignError
 from ..model import Package, Substrate
-from ..units import to_internal
 
 __all__ = ["FORMAT_VERSION", "from_cursor_package", "load", "save", "to_dict"]
 
@@ -67,19 +66,7 @@ def load(path: str | os.PathLike) -> Package:
 def from_cursor_package(root) -> Package:
     """Build a Package from the root cursor of a design document."""
     root.mapping("a design: a mapping with name, substrate, dies, ...")
-    if root.has("sipkit"):
-        version = root["sipkit"]
-        if version.value != FORMAT_VERSION:
-            raise version.error(f"unsupported design format {version.value!r}; this sipkit reads "
-                                f"format {FORMAT_VERSION}")
-    if root.has("units"):
-        unit_cur = root["units"]
-        unit = unit_cur.string()
-        try:
-            to_internal(1.0, "length", default=unit)
-        except DesignError:
-            raise unit_cur.error(f"expected a length unit such as um or mm, got {unit!r}") from None
-        root.length_unit = unit
+    root.read_header(FORMAT_VERSION)
     kwargs = read_fields(Package, root, skip=_HEADER, readers={"substrate": _read_substrate})
     base_dir = str(root.base_dir) if root.base_dir is not None else None
     return root.build(Package, base_dir=base_dir, **kwargs)

@@ -177,6 +177,14 @@ class LayerRouting(Spec):
     shapes: tuple = many(Shape)
 
 
+def _check_drill(via) -> None:
+    """Pad, drill and plating of a via or via array fit together."""
+    if via.pad < via.drill:
+        raise DesignError(f"pad ({via.pad} µm) is smaller than the drill ({via.drill} µm)", "pad")
+    if not via.filled and 2 * via.plating > via.drill:
+        raise DesignError("plating fills more than the drill; set filled: true", "plating")
+
+
 @dataclass(frozen=True)
 class Via(Spec):
     """A via between two conductor layers (microvia, buried, blind or through).
@@ -208,10 +216,7 @@ class Via(Spec):
     plating: float = quantity("length", 15.0, positive=True)
 
     def _validate(self):
-        if self.pad < self.drill:
-            raise DesignError(f"pad ({self.pad} µm) is smaller than the drill ({self.drill} µm)", "pad")
-        if not self.filled and 2 * self.plating > self.drill:
-            raise DesignError("plating fills more than the drill; set filled: true", "plating")
+        _check_drill(self)
 
 
 @dataclass(frozen=True)
@@ -240,8 +245,7 @@ class ViaArray(Spec):
     plating: float = quantity("length", 15.0, positive=True)
 
     def _validate(self):
-        if self.pad < self.drill:
-            raise DesignError(f"pad ({self.pad} µm) is smaller than the drill ({self.drill} µm)", "pad")
+        _check_drill(self)
 
     def vias(self) -> list[Via]:
         """The individual vias, row by row from the lower left."""
