@@ -196,3 +196,14 @@ def test_fcbga_die_bumps_substrate_and_bga(fcbga):
     assert len(lands) == 34 * 34 - 36
     assert {p.side for p in fcbga.passives} == {"bottom"}
     assert all(p.height < lands[0].ball.height for p in fcbga.passives)
+
+
+@pytest.mark.parametrize("example", ["edge-ai/edge-ai.yaml", "fcbga/fcbga.yaml"])
+def test_examples_round_trip_through_yaml_json_gds_and_oasis(example, tmp_path):
+    """Issue acceptance: every example survives YAML, JSON and a layout file unchanged."""
+    pkg = sipkit.load(EXAMPLES / example)
+    for name, layout in (("inline.yaml", None), ("inline.json", None), ("via-gds.yaml", "routing.gds"),
+                         ("via-oas.json", "routing.oas")):
+        path = tmp_path / name
+        pkg.save(path, routing_gds=None if layout is None else tmp_path / layout)
+        assert sipkit.load(path) == pkg, name

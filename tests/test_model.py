@@ -145,3 +145,14 @@ def test_layer_geometry_per_net(mini):
     assert a.area > 0 and b.area > 0 and not a.intersects(b)
     assert shapely.Point(3500, 1000).within(a)  # the via pad of net A on L1
     assert mini.nets() == {"A", "B", "GND"}
+
+
+def test_shapes_are_stored_in_one_canonical_form():
+    square = [(0, 0), (10, 0), (10, 10), (0, 10)]
+    hole_a = [(2, 2), (2, 4), (4, 4), (4, 2)]
+    hole_b = [(6, 6), (8, 6), (8, 8), (6, 8)]
+    a = sipkit.Shape(points=square, holes=[hole_a, hole_b], net="G")
+    b = sipkit.Shape(points=square[2:] + square[:2] + [square[2]], holes=[hole_b[::-1], hole_a], net="G")
+    assert a == b  # start point, orientation, closing point and hole order do not matter
+    assert a.points[0] == (0.0, 0.0) and shapely.Polygon(a.points).exterior.is_ccw
+    assert not shapely.LinearRing(a.holes[0]).is_ccw

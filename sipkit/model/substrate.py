@@ -62,6 +62,19 @@ def _polygon_problem(pts) -> str | None:
     return None
 
 
+def canonical_ring(pts, ccw: bool) -> tuple:
+    """`pts` as a ring without a closing point, oriented (counter-)clockwise and starting
+    at its lowest-leftmost vertex."""
+    pts = tuple(pts)
+    if len(pts) > 1 and pts[0] == pts[-1]:
+        pts = pts[:-1]
+    twice_area = sum(x0 * y1 - x1 * y0 for (x0, y0), (x1, y1) in zip(pts, pts[1:] + pts[:1], strict=True))
+    if (twice_area > 0) != ccw:
+        pts = pts[::-1]
+    start = min(range(len(pts)), key=lambda i: (pts[i][1], pts[i][0]))
+    return pts[start:] + pts[:start]
+
+
 def check_polygon(pts, field: str) -> None:
     """Raise DesignError if `pts` is empty or self-intersecting."""
     problem = _polygon_problem(pts)
@@ -156,6 +169,11 @@ class Shape(Spec):
         check_polygon(self.points, "points")
         for i, hole in enumerate(self.holes):
             check_polygon(hole, f"holes[{i}]")
+        # one stored form for one geometry: layouts and tools that rewrite rings (GDSII
+        # keyholes) then give back equal shapes
+        object.__setattr__(self, "points", canonical_ring(self.points, ccw=True))
+        holes = sorted(canonical_ring(h, ccw=False) for h in self.holes)
+        object.__setattr__(self, "holes", tuple(holes))
         if self.holes:
             import shapely
 
