@@ -49,7 +49,8 @@ rules:
 @pytest.mark.parametrize(("text", "where", "what"), [
     ("name: x\nrules:\n  - {id: A, check: widht, layer: L1, min: 25}\n", ":3:", "widht"),
     ("name: x\nrules:\n  - {id: A, check: width, min: 25}\n", ":3:", "needs 'layer'"),
-    ("name: x\nrules:\n  - {id: A, check: width, layer: L1, min: 25}\n  - {id: A, check: width, layer: L2, min: 25}\n",
+    ("name: x\nrules:\n  - {id: A, check: width, layer: L1, min: 25}\n"
+     "  - {id: A, check: width, layer: L2, min: 25}\n",
      "", "duplicate rule id"),
     ("name: x\nrules:\n  - {id: A, check: width, layer: L1,\n     min: 25 kg}\n", ":4:", "rules[0].min"),
     ("name: x\nlayers: {L1: 1/x}\n", ":2:", "layers.L1"),

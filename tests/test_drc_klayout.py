@@ -32,22 +32,66 @@ def random_layout(seed: int):
     # trace bundle with 45° and Manhattan bends (GDS paths, flush or extended ends)
     y = 340.0
     for k in range(8):
-        w = 25.0 + rng.choice([0.0, -0.002, 0.0, 5.0])  # even in nm: exact half widths
+        # any width in nm, odd ones included (KLayout rounds the half width of those)
+        w = round(25.0 + rng.choice([0.0, -0.001, 0.001, 5.0, float(rng.uniform(-1.0, 1.0))]), 3)
         y += w + 25.0 + rng.choice([0.0, -0.001, 0.0, 3.0])
         pts = [(0, y), (200, y), (260, y + 60), (400, y + 60), (400, y + 200 + 10 * k)]
-        c.add(gdstk.FlexPath(pts, w, ends=rng.choice(["flush", "extendeded"[:8]]), simple_path=True))
+        c.add(gdstk.FlexPath(pts, w, ends=str(rng.choice(["flush", "extended", "round"])), simple_path=True))
     # stubs, necks, notch, acute tip, corner-to-corner gaps
     c.add(gdstk.rectangle((700, 0), (800, 40)), gdstk.rectangle((740, 40), (760, 60)))  # stub (neck 20)
     c.add(gdstk.Polygon([(700, 100), (800, 100), (800, 160), (760, 160), (760, 120), (740, 120),
                          (740, 160), (700, 160)]))  # notch 20 wide
     c.add(gdstk.Polygon([(700, 200), (900, 200), (700, 240)]))  # acute tip
-    c.add(gdstk.rectangle((850, 0), (900, 50)), gdstk.rectangle((915, 70 - rng.choice([0.0, 0.001])), (960, 120)))
+    c.add(gdstk.rectangle((850, 0), (900, 50)),
+          gdstk.rectangle((915, 70 - rng.choice([0.0, 0.001])), (960, 120)))
     c.add(gdstk.rectangle((1000, 0), (1050, 50)), gdstk.rectangle((1050, 50), (1100, 100)))  # kissing
     for _ in range(12):  # random rectangles, some overlapping
         x0, y0 = rng.uniform(1100, 1500), rng.uniform(0, 400)
         c.add(gdstk.rectangle((round(x0, 3), round(y0, 3)),
                               (round(x0 + rng.uniform(10, 80), 3), round(y0 + rng.uniform(10, 80), 3))))
     return lib
+
+
+def random_paths(seed: int, n: int = 300):
+    """GDS paths of any width, angle and end style, some with tiny or doubled segments."""
+    rng = np.random.default_rng(seed)
+    lib = gdstk.Library(unit=1e-6, precision=1e-9)
+    c = lib.new_cell("TOP")
+    for k in range(n):
+        pts = [(200.0 * (k % 20), 200.0 * (k // 20))]
+        for _ in range(int(rng.integers(1, 6))):
+            step = float(rng.uniform(0.001, 60)) if rng.random() < 0.8 else float(rng.uniform(0.001, 0.05))
+            kind = int(rng.integers(0, 4))
+            sx, sy = rng.choice([-1, 1], 2)
+            d = [(step, 0), (0, sy * step), (sx * step, sy * step),
+                 (float(rng.uniform(-50, 50)), float(rng.uniform(-50, 50)))][kind]
+            pts.append((round(pts[-1][0] + d[0], 3), round(pts[-1][1] + d[1], 3)))
+        if rng.random() < 0.1:
+            pts.insert(1, pts[0])
+        ends = str(rng.choice(["flush", "extended", "round", "custom"]))
+        if ends == "custom":
+            ends = (round(float(rng.uniform(0, 10)), 3), round(float(rng.uniform(0, 10)), 3))
+        w = round(float(rng.uniform(0.001, 40)), 3)
+        c.add(gdstk.FlexPath(pts, w, ends=ends, simple_path=True, layer=k, datatype=0))
+    return lib
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_paths_become_klayouts_polygons(tmp_path, seed):
+    n = 300
+    path = tmp_path / "p.gds"
+    random_paths(seed, n).write_gds(str(path))
+    rings, _ = read_layout_rings(gdstk.read_gds(str(path), unit=1e-6), {k: (k, 0) for k in range(n)})
+    ly = kdb.Layout()
+    ly.read(str(path))
+    odd = 0
+    for k in range(n):
+        theirs = kdb.Region(ly.top_cell().begin_shapes_rec(ly.layer(k, 0)))
+        xs, ys, _ = rings[k]
+        ours = kdb.Region(kdb.Polygon([kdb.Point(int(x), int(y)) for x, y in zip(xs, ys, strict=True)], True))
+        assert (ours ^ theirs).area() == 0, k
+        odd += any(s.path.width % 2 for s in ly.top_cell().shapes(ly.layer(k, 0)).each())
+    assert odd > n // 4  # many odd widths among them
 
 
 def _edges(pairs):

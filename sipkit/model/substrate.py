@@ -63,8 +63,7 @@ def _polygon_problem(pts) -> str | None:
 
 
 def canonical_ring(pts, ccw: bool) -> tuple:
-    """`pts` as a ring without a closing point, oriented (counter-)clockwise and starting
-    at its lowest-leftmost vertex."""
+    """`pts` as a ring: no closing point, (counter-)clockwise, from its lowest-left vertex."""
     pts = tuple(pts)
     if len(pts) > 1 and pts[0] == pts[-1]:
         pts = pts[:-1]
