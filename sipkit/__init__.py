@@ -32,8 +32,9 @@ def __getattr__(name):
 def __dir__():
     return sorted([*globals(), *_ENGINES])
 
+
 __all__ = [
     "DesignError", "LayoutError", "Material", "MaterialError", "MaterialLibrary", "Q_", "SipkitError",
-    "UnitError", "builtin_library", "drc", "interconnect", "load", "materials", "model", "save", "units", "ureg",
-    *_model_all,
+    "UnitError", "builtin_library", "load", "materials", "model", "save", "units", "ureg",
+    *_ENGINES, *_model_all,
 ]

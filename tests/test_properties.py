@@ -80,9 +80,11 @@ def test_generated_designs_load_and_round_trip(doc):
 
 scalars = st.one_of(st.none(), st.booleans(), st.integers(-10**6, 10**6), st.floats(allow_nan=True),
                     st.text(max_size=12), st.sampled_from(["0.3 mm", "20 kg", "nan", "-1", "1e-8", "um"]))
-junk = st.recursive(scalars, lambda inner: st.one_of(st.lists(inner, max_size=4),
-                                                      st.dictionaries(st.text(max_size=10), inner, max_size=4)),
-                    max_leaves=20)
+junk = st.recursive(
+    scalars,
+    lambda inner: st.one_of(st.lists(inner, max_size=4),
+                            st.dictionaries(st.text(max_size=10), inner, max_size=4)),
+    max_leaves=20)
 
 
 def _paths(node, prefix=()):
