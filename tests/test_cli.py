@@ -67,3 +67,9 @@ def test_help_is_instant_and_imports_no_engines():
             "print(sorted(m for m in sys.modules if m.split('.')[0] in ('matplotlib', 'pint', 'numba')))")
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert r.stdout.strip().endswith("[]"), r.stdout
+
+
+def test_output_piped_into_head_is_not_an_error(mini_path):
+    r = subprocess.run(f"'{sys.executable}' -m sipkit show '{mini_path}' | head -1", shell=True,
+                       capture_output=True, text=True, executable="/bin/bash")
+    assert r.stdout.startswith("Package mini") and "error" not in r.stderr

@@ -20,7 +20,7 @@ from ._common import EXIT_BAD_INPUT, EXIT_OK
 #: Subcommand modules of this package, in the order ``--help`` lists them. Each has
 #: ``add_parser(subparsers)`` (registering ``run`` as the default ``run``) and imports
 #: nothing heavy at module level.
-COMMANDS = ["show", "plot", "convert", "drc", "interconnect"]
+COMMANDS = ["show", "plot", "convert", "drc", "thermal", "interconnect"]
 
 
 class _Parser(argparse.ArgumentParser):
@@ -58,13 +58,13 @@ def main(argv: list[str] | None = None) -> int:
     except SipkitError as err:
         print(f"sipkit: error: {err}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    except BrokenPipeError:  # output piped into `head` and the like: stop quietly
+        sys.stdout = open(os.devnull, "w")  # kept open for the flush at exit
+        return EXIT_OK
     except OSError as err:
         name = f"{err.filename}: " if err.filename else ""
         print(f"sipkit: error: {name}{err.strerror or err}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    except BrokenPipeError:  # output piped into `head` and the like
-        sys.stdout = open(os.devnull, "w")
-        return EXIT_OK
     except KeyboardInterrupt:
         print("sipkit: interrupted", file=sys.stderr)
         return 130

@@ -176,5 +176,3 @@ def save(pkg: Package, path: str | os.PathLike, *, routing_gds: str | os.PathLik
                                   width=100)
     write_text(path, text)
 
-
-_write_atomic = write_text  # older internal name

@@ -22,7 +22,7 @@ from .._source import read_document
 from ..errors import MaterialError
 from .card import Material, mix
 
-__all__ = ["MaterialLibrary", "builtin_library", "load_cards"]
+__all__ = ["MaterialLibrary", "builtin_library", "load_cards", "resolve_library"]
 
 
 def load_cards(path: str | Path) -> dict[str, Material]:
@@ -97,6 +97,14 @@ class MaterialLibrary(Mapping):
             origins[card.name] = "inline"
         return cls(merged, origins)
 
+    def with_cards(self, cards: Iterable[Material]) -> MaterialLibrary:
+        """A copy of this library with `cards` added, overriding cards of the same name."""
+        merged, origins = dict(self._cards), dict(self._origins)
+        for card in cards:
+            merged[card.name] = card
+            origins[card.name] = "inline"
+        return MaterialLibrary(merged, origins)
+
     def __getitem__(self, name: str) -> Material:
         if name in self._resolved:
             return self._resolved[name]
@@ -147,6 +155,22 @@ class MaterialLibrary(Mapping):
 
     def __contains__(self, name):
         return name in self._cards
+
+
+def resolve_library(base_dir, material_paths: Iterable[str], cards: Iterable[Material]) -> MaterialLibrary:
+    """The library of a design or solid model: built-in cards, its card paths, its inline cards.
+
+    Relative `material_paths` are taken from `base_dir` (the document's folder; the
+    working directory when None). Errors are located at ``material_paths``.
+    """
+    import os
+
+    base = Path(base_dir) if base_dir else Path.cwd()
+    paths = [Path(os.path.normpath(base / p)) for p in material_paths]
+    try:
+        return MaterialLibrary.from_paths(paths, cards)
+    except MaterialError as err:
+        raise err.located(field="material_paths") from None
 
 
 @cache

@@ -28,6 +28,7 @@ __all__ = [
     "layer_geometry",
     "layer_polygons",
     "nets",
+    "polygon_coverage",
     "stack_at",
     "trace_polygon",
 ]
@@ -112,6 +113,17 @@ def copper_coverage(pkg, layer: str, rect) -> float:
     return float(shapely.clip_by_rect(geom, x0, y0, x1, y1).area / ((x1 - x0) * (y1 - y0)))
 
 
+def polygon_coverage(geom, x_edges, y_edges) -> np.ndarray:
+    """Exact area fraction of a merged shapely geometry in each cell of a grid, (ny, nx).
+
+    The numba kernel behind :func:`coverage_grid`, for any geometry (imported on first
+    use so that ``import sipkit`` does not load numba).
+    """
+    from ._coverage import polygon_coverage as kernel
+
+    return kernel(geom, x_edges, y_edges)
+
+
 def coverage_grid(pkg, layer: str, x_edges, y_edges) -> np.ndarray:
     """Copper area fraction of `layer` in each cell of a rectilinear grid.
 
@@ -126,8 +138,6 @@ def coverage_grid(pkg, layer: str, x_edges, y_edges) -> np.ndarray:
         Exact area fractions (to floating point), row j between y_edges[j] and
         y_edges[j + 1].
     """
-    from ._coverage import polygon_coverage
-
     xe = np.ascontiguousarray(x_edges, dtype=np.float64)
     ye = np.ascontiguousarray(y_edges, dtype=np.float64)
     if xe.ndim != 1 or ye.ndim != 1 or len(xe) < 2 or len(ye) < 2:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from .._schema import Spec, choice, integer, many, names, nested, pair, points, quantity, text
 from ..errors import DesignError
-from ..materials import Material, MaterialLibrary
+from ..materials import Material, MaterialLibrary, resolve_library
 from .components import SIDES, Die, Interposer, Passive
 from .substrate import Substrate, check_polygon
 
@@ -192,12 +192,7 @@ class Package(Spec):
         """The material library this package resolves names against."""
         lib = self._cache.get("library")
         if lib is None:
-            base = Path(self.base_dir) if self.base_dir else Path.cwd()
-            paths = [Path(os.path.normpath(base / p)) for p in self.material_paths]
-            try:
-                lib = MaterialLibrary.from_paths(paths, self.materials)
-            except DesignError as err:
-                raise err.located(field="material_paths") from None
+            lib = resolve_library(self.base_dir, self.material_paths, self.materials)
             self._cache["library"] = lib
         return lib
 

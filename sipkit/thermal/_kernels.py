@@ -1,0 +1,617 @@
+"""Numba kernels of the thermal solver: arrays in, arrays out.
+
+Cell arrays have shape (nx, ny, nz), C order, so each z column is contiguous.  The
+operator is the finite-volume 7-point stencil stored as link conductances:
+
+    (A x)[i,j,k] = diag[i,j,k] x[i,j,k]
+                   - gx[i-1,j,k] x[i-1,j,k] - gx[i,j,k] x[i+1,j,k]
+                   - gy[i,j-1,k] x[i,j-1,k] - gy[i,j,k] x[i,j+1,k]
+                   - gz[i,j,k-1] x[i,j,k-1] - gz[i,j,k] x[i,j,k+1]
+
+with gx[i] the link between cells i and i+1 (gx[nx-1] = 0, likewise gy, gz) and diag
+the sum of the links plus the boundary conductances and heat capacity terms.  Void
+cells have no links, diag = 1 and right-hand side 0, so they stay at 0.
+
+The multigrid smoother is z-line Gauss-Seidel in red-black order of the (i, j)
+columns: each column's tridiagonal system is solved exactly (Thomas algorithm with
+factors ``minv`` precomputed per level), with the neighbouring columns of the other
+colour held fixed.  Kernels come in a parallel form (prange over i) used on large
+levels and a serial one for small levels, where starting threads costs more than the
+work.
+"""
+
+from __future__ import annotations
+
+import types
+
+import numpy as np
+from numba import njit, prange
+
+# --------------------------------------------------------------------------------------
+# column helpers (inlined into the loops below)
+
+
+@njit(inline="always")
+def _rhs_inner(x, b, gx, gy, i, j, k):
+    return (b[i, j, k] + gx[i - 1, j, k] * x[i - 1, j, k] + gx[i, j, k] * x[i + 1, j, k]
+            + gy[i, j - 1, k] * x[i, j - 1, k] + gy[i, j, k] * x[i, j + 1, k])
+
+
+@njit(inline="always")
+def _rhs_edge(x, b, gx, gy, i, j, k, nx, ny):
+    s = b[i, j, k]
+    if i > 0:
+        s += gx[i - 1, j, k] * x[i - 1, j, k]
+    if i < nx - 1:
+        s += gx[i, j, k] * x[i + 1, j, k]
+    if j > 0:
+        s += gy[i, j - 1, k] * x[i, j - 1, k]
+    if j < ny - 1:
+        s += gy[i, j, k] * x[i, j + 1, k]
+    return s
+
+
+@njit(inline="always")
+def _rhs_corrected(x, xc, ax, ay, b, gx, gy, i, j, k, nx, ny):
+    """Right-hand side with neighbours x + (coarse correction of their aggregate)."""
+    s = b[i, j, k]
+    ic = ax[i]
+    jc = ay[j]
+    if i > 0:
+        s += gx[i - 1, j, k] * (x[i - 1, j, k] + xc[ax[i - 1], jc, k])
+    if i < nx - 1:
+        s += gx[i, j, k] * (x[i + 1, j, k] + xc[ax[i + 1], jc, k])
+    if j > 0:
+        s += gy[i, j - 1, k] * (x[i, j - 1, k] + xc[ic, ay[j - 1], k])
+    if j < ny - 1:
+        s += gy[i, j, k] * (x[i, j + 1, k] + xc[ic, ay[j + 1], k])
+    return s
+
+
+@njit(inline="always")
+def _back_substitute(x, m, f, i, j, nz):
+    """Second half of the Thomas solve: x_k = m_k u_k + f_k x_(k+1), u held in x."""
+    prev = m[i, j, nz - 1] * x[i, j, nz - 1]
+    x[i, j, nz - 1] = prev
+    for k in range(nz - 2, -1, -1):
+        prev = m[i, j, k] * x[i, j, k] + f[i, j, k] * prev
+        x[i, j, k] = prev
+
+
+@njit(inline="always")
+def _cell_residual(x, b, gx, gy, gz, diag, i, j, k, nx, ny, nz):
+    s = b[i, j, k] - diag[i, j, k] * x[i, j, k]
+    if i > 0:
+        s += gx[i - 1, j, k] * x[i - 1, j, k]
+    if i < nx - 1:
+        s += gx[i, j, k] * x[i + 1, j, k]
+    if j > 0:
+        s += gy[i, j - 1, k] * x[i, j - 1, k]
+    if j < ny - 1:
+        s += gy[i, j, k] * x[i, j + 1, k]
+    if k > 0:
+        s += gz[i, j, k - 1] * x[i, j, k - 1]
+    if k < nz - 1:
+        s += gz[i, j, k] * x[i, j, k + 1]
+    return s
+
+
+# --------------------------------------------------------------------------------------
+# assembly
+
+
+def _conductances(kx, ky, kz, dx, dy, dz, gx, gy, gz):
+    nx, ny, nz = kx.shape
+    for i in prange(nx):
+        for j in range(ny):
+            for k in range(nz):
+                if i < nx - 1:
+                    a, c = kx[i, j, k], kx[i + 1, j, k]
+                    if a > 0.0 and c > 0.0:
+                        gx[i, j, k] = dy[j] * dz[k] / (0.5 * dx[i] / a + 0.5 * dx[i + 1] / c)
+                    else:
+                        gx[i, j, k] = 0.0
+                else:
+                    gx[i, j, k] = 0.0
+                if j < ny - 1:
+                    a, c = ky[i, j, k], ky[i, j + 1, k]
+                    if a > 0.0 and c > 0.0:
+                        gy[i, j, k] = dx[i] * dz[k] / (0.5 * dy[j] / a + 0.5 * dy[j + 1] / c)
+                    else:
+                        gy[i, j, k] = 0.0
+                else:
+                    gy[i, j, k] = 0.0
+                if k < nz - 1:
+                    a, c = kz[i, j, k], kz[i, j, k + 1]
+                    if a > 0.0 and c > 0.0:
+                        gz[i, j, k] = dx[i] * dy[j] / (0.5 * dz[k] / a + 0.5 * dz[k + 1] / c)
+                    else:
+                        gz[i, j, k] = 0.0
+                else:
+                    gz[i, j, k] = 0.0
+
+
+def _link_diagonal(gx, gy, gz, extra, diag):
+    """diag = sum of the links + extra; cells without links and extra become 1 (void)."""
+    nx, ny, nz = gx.shape
+    for i in prange(nx):
+        for j in range(ny):
+            for k in range(nz):
+                s = extra[i, j, k] + gx[i, j, k] + gy[i, j, k] + gz[i, j, k]
+                if i > 0:
+                    s += gx[i - 1, j, k]
+                if j > 0:
+                    s += gy[i, j - 1, k]
+                if k > 0:
+                    s += gz[i, j, k - 1]
+                diag[i, j, k] = s if s > 0.0 else 1.0
+
+
+def _thomas_factors(gz, diag, m, f):
+    """Factors of the z-line solves: m_k = 1 / pivot_k, f_k = gz_k m_k.
+
+    The solve of T x = d is then u_0 = d_0, u_k = d_k + f_(k-1) u_(k-1) and
+    x_k = m_k u_k + f_k x_(k+1): one multiply-add on each recurrence.
+    """
+    nx, ny, nz = gz.shape
+    for i in prange(nx):
+        for j in range(ny):
+            mm = 1.0 / diag[i, j, 0]
+            m[i, j, 0] = mm
+            for k in range(1, nz):
+                g = gz[i, j, k - 1]
+                mm = 1.0 / (diag[i, j, k] - g * g * mm)
+                m[i, j, k] = mm
+            for k in range(nz):
+                f[i, j, k] = gz[i, j, k] * m[i, j, k]
+
+
+def _coarsen(gx, gy, gz, extra, xs, ys, sx, sy, gxc, gyc, gzc, extrac):
+    """Coarse operator of aggregated columns.
+
+    Aggregate (ic, jc) holds fine columns xs[ic]..xs[ic+1]-1 by ys[jc]..ys[jc+1]-1.  z
+    links and extras add (they are in parallel); x (y) links across the face between
+    two aggregates add and are scaled by sx (sy), the fine over the coarse centre
+    distance.
+    """
+    nz = gx.shape[2]
+    nxc, nyc = gxc.shape[0], gxc.shape[1]
+    for ic in prange(nxc):
+        for jc in range(nyc):
+            for k in range(nz):
+                gxc[ic, jc, k] = 0.0
+                gyc[ic, jc, k] = 0.0
+                gzc[ic, jc, k] = 0.0
+                extrac[ic, jc, k] = 0.0
+            for i in range(xs[ic], xs[ic + 1]):
+                for j in range(ys[jc], ys[jc + 1]):
+                    for k in range(nz):
+                        gzc[ic, jc, k] += gz[i, j, k]
+                        extrac[ic, jc, k] += extra[i, j, k]
+            if ic < nxc - 1:
+                i = xs[ic + 1] - 1
+                s = sx[ic]
+                for j in range(ys[jc], ys[jc + 1]):
+                    for k in range(nz):
+                        gxc[ic, jc, k] += s * gx[i, j, k]
+            if jc < nyc - 1:
+                j = ys[jc + 1] - 1
+                s = sy[jc]
+                for i in range(xs[ic], xs[ic + 1]):
+                    for k in range(nz):
+                        gyc[ic, jc, k] += s * gy[i, j, k]
+
+
+# --------------------------------------------------------------------------------------
+# operator, residual and vector updates
+
+
+def _matvec_dot(x, gx, gy, gz, diag, y):
+    """y = A x; returns x·y."""
+    nx, ny, nz = x.shape
+    total = 0.0
+    for i in prange(nx):
+        part = 0.0
+        for j in range(ny):
+            for k in range(nz):
+                s = diag[i, j, k] * x[i, j, k]
+                if i > 0:
+                    s -= gx[i - 1, j, k] * x[i - 1, j, k]
+                if i < nx - 1:
+                    s -= gx[i, j, k] * x[i + 1, j, k]
+                if j > 0:
+                    s -= gy[i, j - 1, k] * x[i, j - 1, k]
+                if j < ny - 1:
+                    s -= gy[i, j, k] * x[i, j + 1, k]
+                if k > 0:
+                    s -= gz[i, j, k - 1] * x[i, j, k - 1]
+                if k < nz - 1:
+                    s -= gz[i, j, k] * x[i, j, k + 1]
+                y[i, j, k] = s
+                part += s * x[i, j, k]
+        total += part
+    return total
+
+
+def _residual(x, b, gx, gy, gz, diag, r):
+    """r = b - A x; returns (r·r, sum of r)."""
+    nx, ny, nz = x.shape
+    rr = 0.0
+    rs = 0.0
+    for i in prange(nx):
+        p2 = 0.0
+        p1 = 0.0
+        for j in range(ny):
+            for k in range(nz):
+                s = _cell_residual(x, b, gx, gy, gz, diag, i, j, k, nx, ny, nz)
+                r[i, j, k] = s
+                p2 += s * s
+                p1 += s
+        rr += p2
+        rs += p1
+    return rr, rs
+
+
+def _cg_update(x, r, p, q, alpha):
+    """x += alpha p, r -= alpha q; returns (r·r, sum of r)."""
+    nx, ny, nz = x.shape
+    rr = 0.0
+    rs = 0.0
+    for i in prange(nx):
+        p2 = 0.0
+        p1 = 0.0
+        for j in range(ny):
+            for k in range(nz):
+                x[i, j, k] += alpha * p[i, j, k]
+                s = r[i, j, k] - alpha * q[i, j, k]
+                r[i, j, k] = s
+                p2 += s * s
+                p1 += s
+        rr += p2
+        rs += p1
+    return rr, rs
+
+
+def _direction_update(p, z, r, beta):
+    """p = z + beta p; returns r·z (for the next step, computed before the update)."""
+    nx, ny, nz = p.shape
+    total = 0.0
+    for i in prange(nx):
+        part = 0.0
+        for j in range(ny):
+            for k in range(nz):
+                zz = z[i, j, k]
+                part += r[i, j, k] * zz
+                p[i, j, k] = zz + beta * p[i, j, k]
+        total += part
+    return total
+
+
+def _dot(a, b):
+    nx, ny, nz = a.shape
+    total = 0.0
+    for i in prange(nx):
+        part = 0.0
+        for j in range(ny):
+            for k in range(nz):
+                part += a[i, j, k] * b[i, j, k]
+        total += part
+    return total
+
+
+def _copy_cast(src, dst):
+    nx, ny, nz = src.shape
+    for i in prange(nx):
+        for j in range(ny):
+            for k in range(nz):
+                dst[i, j, k] = src[i, j, k]
+
+
+# --------------------------------------------------------------------------------------
+# multigrid: smoothing passes with restriction and prolongation fused in
+
+
+def _smooth_color(x, b, gx, gy, m, f, color, with_neighbors):
+    """Solve the z lines of one colour ((i + j) % 2 == color) exactly.
+
+    Without neighbours (a zero initial guess) only b enters the right-hand side.
+    """
+    nx, ny, nz = x.shape
+    for i in prange(nx):
+        for j in range((i + color) % 2, ny, 2):
+            if not with_neighbors:
+                prev = b[i, j, 0]
+                x[i, j, 0] = prev
+                for k in range(1, nz):
+                    prev = b[i, j, k] + f[i, j, k - 1] * prev
+                    x[i, j, k] = prev
+            elif 0 < i < nx - 1 and 0 < j < ny - 1:
+                prev = _rhs_inner(x, b, gx, gy, i, j, 0)
+                x[i, j, 0] = prev
+                for k in range(1, nz):
+                    prev = _rhs_inner(x, b, gx, gy, i, j, k) + f[i, j, k - 1] * prev
+                    x[i, j, k] = prev
+            else:
+                prev = _rhs_edge(x, b, gx, gy, i, j, 0, nx, ny)
+                x[i, j, 0] = prev
+                for k in range(1, nz):
+                    prev = _rhs_edge(x, b, gx, gy, i, j, k, nx, ny) + f[i, j, k - 1] * prev
+                    x[i, j, k] = prev
+            _back_substitute(x, m, f, i, j, nz)
+
+
+def _smooth_color_corrected(x, xc, ax, ay, b, gx, gy, m, f, color):
+    """Like _smooth_color, the neighbours corrected by the coarse solution xc first.
+
+    ax[i], ay[j] give the aggregate of fine column (i, j).
+    """
+    nx, ny, nz = x.shape
+    for i in prange(nx):
+        for j in range((i + color) % 2, ny, 2):
+            prev = _rhs_corrected(x, xc, ax, ay, b, gx, gy, i, j, 0, nx, ny)
+            x[i, j, 0] = prev
+            for k in range(1, nz):
+                prev = _rhs_corrected(x, xc, ax, ay, b, gx, gy, i, j, k, nx, ny) + f[i, j, k - 1] * prev
+                x[i, j, k] = prev
+            _back_substitute(x, m, f, i, j, nz)
+
+
+def _restrict_residual_color(x, b, gx, gy, gz, diag, xs, ay, color, bc):
+    """bc[I, J] = sum of the residual over the cells of colour `color` in aggregate (I, J).
+
+    After a colour's exact line solve its own residual is zero, so the residual of
+    the other colour is the whole residual.
+    """
+    nx, ny, nz = x.shape
+    nxc, nyc = bc.shape[0], bc.shape[1]
+    for ic in prange(nxc):
+        for jc in range(nyc):
+            for k in range(nz):
+                bc[ic, jc, k] = 0.0
+        for i in range(xs[ic], xs[ic + 1]):
+            for j in range((i + color) % 2, ny, 2):
+                jc = ay[j]
+                for k in range(nz):
+                    bc[ic, jc, k] += _cell_residual(x, b, gx, gy, gz, diag, i, j, k, nx, ny, nz)
+
+
+# --------------------------------------------------------------------------------------
+# the coarsest level: banded Cholesky, unknowns ordered k, i, j (j fastest)
+
+
+@njit(cache=True)
+def band_factor(gx, gy, gz, diag):
+    """Lower banded Cholesky factor of a small level, shape (u + 1, n), u = nx ny."""
+    nx, ny, nz = diag.shape
+    u = nx * ny
+    n = u * nz
+    lb = np.zeros((u + 1, n))
+    for k in range(nz):
+        for i in range(nx):
+            for j in range(ny):
+                c = k * u + i * ny + j
+                lb[0, c] = diag[i, j, k]
+                if j < ny - 1:
+                    lb[1, c] = -gy[i, j, k]
+                if i < nx - 1:
+                    lb[ny, c] += -gx[i, j, k]
+                if k < nz - 1:
+                    lb[u, c] += -gz[i, j, k]
+    for j in range(n):
+        s = lb[0, j]
+        for k in range(max(0, j - u), j):
+            v = lb[j - k, k]
+            s -= v * v
+        if not s > 0.0:
+            s = 1e-300
+        d = np.sqrt(s)
+        lb[0, j] = d
+        for i in range(j + 1, min(n, j + u + 1)):
+            s = lb[i - j, j]
+            for k in range(max(0, i - u), j):
+                s -= lb[i - k, k] * lb[j - k, k]
+            lb[i - j, j] = s / d
+    return lb
+
+
+@njit(cache=True)
+def band_solve(lb, b, x):
+    """Solve with the factor of band_factor: b and x have the level's (nx, ny, nz) shape."""
+    nx, ny, nz = b.shape
+    u = nx * ny
+    n = u * nz
+    y = np.empty(n)
+    for k in range(nz):
+        for i in range(nx):
+            for j in range(ny):
+                y[k * u + i * ny + j] = b[i, j, k]
+    for r in range(n):
+        s = y[r]
+        for c in range(max(0, r - u), r):
+            s -= lb[r - c, c] * y[c]
+        y[r] = s / lb[0, r]
+    for r in range(n - 1, -1, -1):
+        s = y[r]
+        for c in range(r + 1, min(n, r + u + 1)):
+            s -= lb[c - r, r] * y[c]
+        y[r] = s / lb[0, r]
+    for k in range(nz):
+        for i in range(nx):
+            for j in range(ny):
+                x[i, j, k] = y[k * u + i * ny + j]
+
+
+# --------------------------------------------------------------------------------------
+# grid size field
+
+
+@njit(cache=True)
+def grade(s, cap, slope):
+    """h_i = min_j (cap_j + slope |s_i - s_j|) for increasing samples s (two sweeps)."""
+    n = s.size
+    h = cap.copy()
+    for i in range(1, n):
+        v = h[i - 1] + slope * (s[i] - s[i - 1])
+        if v < h[i]:
+            h[i] = v
+    for i in range(n - 2, -1, -1):
+        v = h[i + 1] + slope * (s[i + 1] - s[i])
+        if v < h[i]:
+            h[i] = v
+    return h
+
+
+@njit(cache=True)
+def aggregate_starts(widths, size, barrier, most):
+    """Greedy 1-D aggregation: close an aggregate before it would exceed 1.25 size or
+    hold more than `most` cells, or at a barrier (barrier[i]: do not join i - 1 and i)."""
+    n = widths.size
+    starts = np.empty(n + 1, dtype=np.int64)
+    m = 0
+    starts[0] = 0
+    total = 0.0
+    for i in range(n):
+        if i > starts[m] and (total + widths[i] > 1.25 * size or barrier[i] or i - starts[m] >= most):
+            m += 1
+            starts[m] = i
+            total = 0.0
+        total += widths[i]
+    m += 1
+    starts[m] = n
+    return starts[: m + 1].copy()
+
+
+@njit(inline="always")
+def _capacity(g, gb, gc, gd):
+    """A cell's conduction capacity across a face it has no link through: its link on
+    the opposite face, else its strongest other link."""
+    if g > 0.0:
+        return g
+    return max(gb, max(gc, gd))
+
+
+@njit(cache=True)
+def weak_interfaces(gx, gy, gz, ratio):
+    """Interfaces between x (y) columns carrying less than `ratio` of the conductance
+    they would carry if every solid cell beside them were linked across: bx[i] for
+    columns i-1 | i, by[j] likewise.
+
+    Aggregating across such an interface joins bodies that touch only over a small
+    part of their faces (the plates of a fin array), whose independent modes a
+    piecewise-constant coarse grid cannot then represent.
+    """
+    nx, ny, nz = gx.shape
+    bx = np.zeros(nx, dtype=np.bool_)
+    by = np.zeros(ny, dtype=np.bool_)
+    for i in range(1, nx):
+        linked = 0.0
+        missing = 0.0
+        for j in range(ny):
+            for k in range(nz):
+                g = gx[i - 1, j, k]
+                if g > 0.0:
+                    linked += g
+                    continue
+                left = gx[i - 2, j, k] if i >= 2 else 0.0
+                right = gx[i, j, k] if i < nx - 1 else 0.0
+                up = gz[i - 1, j, k]
+                dn = gz[i - 1, j, k - 1] if k > 0 else 0.0
+                missing += _capacity(left, gy[i - 1, j, k], up, dn)
+                up = gz[i, j, k]
+                dn = gz[i, j, k - 1] if k > 0 else 0.0
+                missing += _capacity(right, gy[i, j, k], up, dn)
+        bx[i] = missing > 0.0 and linked < ratio * (linked + missing)
+    for j in range(1, ny):
+        linked = 0.0
+        missing = 0.0
+        for i in range(nx):
+            for k in range(nz):
+                g = gy[i, j - 1, k]
+                if g > 0.0:
+                    linked += g
+                    continue
+                low = gy[i, j - 2, k] if j >= 2 else 0.0
+                high = gy[i, j, k] if j < ny - 1 else 0.0
+                up = gz[i, j - 1, k]
+                dn = gz[i, j - 1, k - 1] if k > 0 else 0.0
+                missing += _capacity(low, gx[i, j - 1, k], up, dn)
+                up = gz[i, j, k]
+                dn = gz[i, j, k - 1] if k > 0 else 0.0
+                missing += _capacity(high, gx[i, j, k], up, dn)
+        by[j] = missing > 0.0 and linked < ratio * (linked + missing)
+    return bx, by
+
+
+# --------------------------------------------------------------------------------------
+# connectivity (box level) and boundary bookkeeping
+
+
+@njit(cache=True)
+def _find(parent, a):
+    while parent[a] != a:
+        parent[a] = parent[parent[a]]
+        a = parent[a]
+    return a
+
+
+@njit(cache=True)
+def owner_components(owner, gx, gy, gz, nboxes):
+    """Union-find of boxes joined by non-zero links; returns the root of each box."""
+    parent = np.arange(nboxes)
+    nx, ny, nz = owner.shape
+    for i in range(nx):
+        for j in range(ny):
+            for k in range(nz):
+                a = owner[i, j, k]
+                if a < 0:
+                    continue
+                if i < nx - 1 and gx[i, j, k] > 0.0:
+                    c = owner[i + 1, j, k]
+                    if c != a:
+                        ra, rc = _find(parent, a), _find(parent, c)
+                        if ra != rc:
+                            parent[ra] = rc
+                if j < ny - 1 and gy[i, j, k] > 0.0:
+                    c = owner[i, j + 1, k]
+                    if c != a:
+                        ra, rc = _find(parent, a), _find(parent, c)
+                        if ra != rc:
+                            parent[ra] = rc
+                if k < nz - 1 and gz[i, j, k] > 0.0:
+                    c = owner[i, j, k + 1]
+                    if c != a:
+                        ra, rc = _find(parent, a), _find(parent, c)
+                        if ra != rc:
+                            parent[ra] = rc
+    for a in range(nboxes):
+        parent[a] = _find(parent, a)
+    return parent
+
+
+# --------------------------------------------------------------------------------------
+# compiled variants
+
+def _variant(fn, suffix: str):
+    """A copy of `fn` under another name, so each compiled variant has its own cache file."""
+    out = types.FunctionType(fn.__code__, fn.__globals__, fn.__name__ + suffix, fn.__defaults__,
+                             fn.__closure__)
+    out.__qualname__ = fn.__qualname__ + suffix
+    return out
+
+
+_PARALLEL = {}
+_SERIAL = {}
+for _name in ("_conductances", "_link_diagonal", "_thomas_factors", "_coarsen", "_matvec_dot",
+              "_residual", "_cg_update", "_direction_update", "_dot", "_copy_cast", "_smooth_color",
+              "_smooth_color_corrected", "_restrict_residual_color"):
+    _fn = globals()[_name]
+    _PARALLEL[_name] = njit(parallel=True, cache=True)(_variant(_fn, "_par"))
+    _SERIAL[_name] = njit(cache=True)(_variant(_fn, "_ser"))
+
+#: Levels with fewer cells than this run the serial kernels.
+SERIAL_BELOW = 200_000
+
+
+def kernels(ncells: int) -> dict:
+    """The kernel set for an array of `ncells` cells (serial below SERIAL_BELOW)."""
+    return _SERIAL if ncells < SERIAL_BELOW else _PARALLEL

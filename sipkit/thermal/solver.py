@@ -1,0 +1,191 @@
+"""Preconditioned conjugate gradients with the multigrid V-cycle, and the steady solve.
+
+Convergence is judged on two measures, both reported:
+
+* the relative residual ‖b − A θ‖₂ / ‖b‖₂, and
+* the energy balance: the sum of the residual over all cells equals the power put in
+  minus the heat leaving through the boundaries (the links cancel in pairs), so
+  |Σ r| / P is the relative energy imbalance of the field.
+
+When the recursively updated residual meets both tolerances, the true residual is
+recomputed; only if it meets them too is the field returned.  A solve that does not
+get there raises :class:`ConvergenceError`, never a field that looks fine.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..errors import SipkitError
+from . import _kernels
+from .multigrid import Multigrid
+
+__all__ = ["ConvergenceError", "SolveInfo", "pcg", "solve_steady"]
+
+#: Give up when the residual has not halved in this many iterations.
+STALL = 60
+
+
+class ConvergenceError(SipkitError, ArithmeticError):
+    """The thermal solve did not reach its tolerances; no field is returned."""
+
+
+@dataclass
+class SolveInfo:
+    """How a solve went: iterations, achieved residual and energy balance, timings (s)."""
+
+    iterations: int = 0
+    residual: float = 0.0
+    energy_balance: float = 0.0
+    levels: int = 0
+    picard: int = 0
+    cells: int = 0
+    times: dict = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        """Plain data for JSON."""
+        return {"iterations": self.iterations, "relative_residual": self.residual,
+                "energy_balance": self.energy_balance, "multigrid_levels": self.levels,
+                "picard_iterations": self.picard, "cells": self.cells,
+                "times_s": {k: round(v, 6) for k, v in self.times.items()}}
+
+
+def pcg(gx, gy, gz, diag, b, precond, x0=None, tol=1e-6, energy_tol=1e-6, energy_scale=None,
+        max_iter=500):
+    """Solve A x = b by conjugate gradients preconditioned with `precond`.
+
+    Parameters
+    ----------
+    gx, gy, gz, diag : ndarray
+        The operator (see :mod:`._kernels`).
+    b : ndarray
+        Right-hand side.
+    precond : object with ``apply(r, z)``
+        Symmetric positive definite preconditioner.
+    x0 : ndarray, optional
+        Initial guess (overwritten with the solution if given).
+    tol : float
+        Relative residual ‖b − A x‖ / ‖b‖ to reach.
+    energy_tol : float
+        |Σ (b − A x)| / energy_scale to reach.
+    energy_scale : float, optional
+        Denominator of the energy balance (the power); Σ |b| by default.
+    max_iter : int
+
+    Returns
+    -------
+    x : ndarray
+    info : SolveInfo
+        iterations, residual and energy_balance of the true residual.
+
+    Raises
+    ------
+    ConvergenceError
+        If the tolerances are not met within `max_iter` iterations or the
+        iteration breaks down.
+    """
+    kern = _kernels.kernels(b.size)
+    x = np.zeros_like(b) if x0 is None else x0
+    r = np.empty_like(b)
+    bnorm = math.sqrt(kern["_dot"](b, b))
+    if energy_scale is None or energy_scale <= 0:
+        energy_scale = float(np.abs(b).sum())
+    info = SolveInfo(cells=b.size)
+    if bnorm == 0.0:
+        x[...] = 0.0
+        return x, info
+    rr, rs = kern["_residual"](x, b, gx, gy, gz, diag, r)
+    z = np.empty_like(b)
+    q = np.empty_like(b)
+    p = np.empty_like(b)
+    it = 0
+    best = (math.inf, 0)  # (best residual norm, iteration)
+
+    def done(rr, rs):
+        return math.sqrt(rr) <= tol * bnorm and abs(rs) <= energy_tol * energy_scale
+
+    restarts = 0
+    while True:
+        if done(rr, rs):
+            rr, rs = kern["_residual"](x, b, gx, gy, gz, diag, r)  # the true residual
+            if done(rr, rs):
+                break
+            restarts += 1
+            if restarts > 3:
+                raise ConvergenceError(
+                    f"the thermal solve stalled: the true relative residual stays at "
+                    f"{math.sqrt(rr) / bnorm:.2e} (energy imbalance {abs(rs) / energy_scale:.2e}; targets "
+                    f"{tol:.0e} and {energy_tol:.0e}); the tolerance is below what the arithmetic can reach "
+                    "for this system: loosen it")
+        if it >= max_iter:
+            raise ConvergenceError(
+                f"the thermal solve did not converge in {max_iter} iterations (relative residual "
+                f"{math.sqrt(rr) / bnorm:.2e}, energy imbalance {abs(rs) / energy_scale:.2e}; targets "
+                f"{tol:.0e} and {energy_tol:.0e}); check for extreme material contrasts or loosen the "
+                "tolerances")
+        # (re)start: p = z = M r
+        precond.apply(r, z)
+        rz = kern["_dot"](r, z)
+        p[...] = z
+        while it < max_iter:
+            it += 1
+            pq = kern["_matvec_dot"](p, gx, gy, gz, diag, q)
+            if not (pq > 0.0 and rz > 0.0) or not math.isfinite(pq):
+                raise ConvergenceError("the thermal solve broke down (the system is not positive "
+                                       "definite): a region may be isolated from every boundary")
+            alpha = rz / pq
+            rr, rs = kern["_cg_update"](x, r, p, q, alpha)
+            if not math.isfinite(rr):
+                raise ConvergenceError("the thermal solve diverged (non-finite residual)")
+            if done(rr, rs):
+                break
+            if rr < 0.25 * best[0]:
+                best = (rr, it)
+            elif it - best[1] > STALL:
+                raise ConvergenceError(
+                    f"the thermal solve stalled at a relative residual of {math.sqrt(rr) / bnorm:.2e} ("
+                    "energy "
+                    f"imbalance {abs(rs) / energy_scale:.2e}; targets {tol:.0e} and {energy_tol:.0e}): the "
+                    "tolerance is below what the arithmetic can reach for this system; loosen it")
+            precond.apply(r, z)
+            rz_new = kern["_dot"](r, z)
+            kern["_direction_update"](p, z, r, rz_new / rz)
+            rz = rz_new
+    info.iterations = it
+    info.residual = math.sqrt(rr) / bnorm
+    info.energy_balance = rs / energy_scale
+    return x, info
+
+
+def _widths_m(grid):
+    return tuple(w * 1e-6 for w in grid.widths)
+
+
+def solve_steady(system, x0=None, tol=1e-6, energy_tol=1e-6, max_iter=500, precision="float64"):
+    """Solve the steady system; returns (θ, SolveInfo).
+
+    Parameters
+    ----------
+    system : System
+        From :func:`sipkit.thermal.assembly.assemble`.
+    x0 : ndarray, optional
+        Initial temperature rise (e.g. the previous Picard iterate).
+    precision : {"float32", "float64"}
+        Arithmetic of the multigrid cycle (the iteration itself is float64).
+    """
+    t0 = time.perf_counter()
+    dx, dy, _ = _widths_m(system.vox.grid)
+    mg = Multigrid(system.gx, system.gy, system.gz, system.diag, system.extra, dx, dy,
+                   dtype=np.float32 if precision == "float32" else np.float64)
+    t1 = time.perf_counter()
+    x, info = pcg(system.gx, system.gy, system.gz, system.diag, system.b, mg, x0=x0, tol=tol,
+                  energy_tol=energy_tol, energy_scale=system.power if system.power > 0 else None,
+                  max_iter=max_iter)
+    t2 = time.perf_counter()
+    info.levels = mg.nlevels
+    info.times = {"multigrid_setup": t1 - t0, "iterations": t2 - t1}
+    return x, info
