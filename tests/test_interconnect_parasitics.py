@@ -192,3 +192,35 @@ def test_mutual_inductances_respect_the_cutoff(mini):
     assert 0 < mutual_inductance(paths[0].points, moved) < k[(0, 1)]
     best, value = far.strongest()
     assert best[0] == 1 and value[0] == k[(0, 1)]
+
+
+# Grover, "Inductance Calculations" (1946; Dover 1962), Table 52: T(x), the factor on the
+# internal inductance mu0/(8 pi) per length of a straight round wire at a frequency, with
+# x = sqrt(2) r / (skin depth). Values as reproduced in Encyclopedia Magnetica
+# ("Approximation of Grover's T(x) function - auxiliary data"), which cites Table 52.
+GROVER_TABLE_52 = [(0.5, 0.9998), (1.0, 0.9974), (1.5, 0.9871), (2.0, 0.9611), (3.0, 0.8452),
+                   (4.0, 0.6863), (5.0, 0.5560), (10.0, 0.2816), (20.0, 0.1413), (50.0, 0.0566),
+                   (100.0, 0.0283)]
+
+
+@pytest.mark.parametrize("x, T", GROVER_TABLE_52)
+def test_internal_inductance_follows_grovers_table(x, T):
+    radius, rho = 12.5, 2.3e-8
+    mu0 = 4e-7 * math.pi
+    delta = math.sqrt(2) * radius * 1e-6 / x
+    f = rho / (math.pi * mu0 * delta**2)
+    z = internal_impedance(radius, rho, f)
+    L_int = z.imag / (2 * math.pi * f)
+    assert L_int == pytest.approx(mu0 / (8 * math.pi) * T, rel=0.01)
+
+
+@pytest.mark.parametrize("x, T", GROVER_TABLE_52[::3])
+def test_straight_wire_inductance_with_grovers_frequency_factor(x, T):
+    """Grover's straight-wire formula L = (mu0 l / 2 pi)[ln(2l/r) - 1 + T(x)/4], within 1 %."""
+    length, radius, rho = 1500.0, 12.5, 2.3e-8
+    mu0 = 4e-7 * math.pi
+    delta = math.sqrt(2) * radius * 1e-6 / x
+    f = rho / (math.pi * mu0 * delta**2)
+    grover = mu0 * length * 1e-6 / (2 * math.pi) * (math.log(2 * length / radius) - 1 + T / 4)
+    L = self_inductance(straight(length, 40), radius, resistivity=rho, frequency=f)
+    assert L == pytest.approx(grover, rel=0.01)
