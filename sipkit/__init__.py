@@ -18,7 +18,7 @@ __version__ = "0.1.0"
 
 #: Engine subpackages, imported on first use (``sipkit.drc``) so that ``import sipkit``
 #: and the command line's ``--help`` stay fast (numba loads only when an engine does).
-_ENGINES = ("drc", "interconnect", "plot", "solid", "thermal")
+_ENGINES = ("drc", "interconnect", "plot", "solid", "thermal", "warpage")
 
 
 def __getattr__(name):

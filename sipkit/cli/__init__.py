@@ -20,7 +20,7 @@ from ._common import EXIT_BAD_INPUT, EXIT_OK
 #: Subcommand modules of this package, in the order ``--help`` lists them. Each has
 #: ``add_parser(subparsers)`` (registering ``run`` as the default ``run``) and imports
 #: nothing heavy at module level.
-COMMANDS = ["show", "plot", "convert", "drc", "thermal", "interconnect"]
+COMMANDS = ["show", "plot", "convert", "drc", "thermal", "warpage", "interconnect"]
 
 
 class _Parser(argparse.ArgumentParser):

@@ -97,6 +97,13 @@ class MaterialLibrary(Mapping):
             origins[card.name] = "inline"
         return cls(merged, origins)
 
+    def card(self, name: str) -> Material:
+        """The card `name` as written: a mixture keeps its parts instead of being resolved."""
+        card = self._cards.get(name)
+        if card is None:
+            raise self.unknown(name)
+        return card
+
     def with_cards(self, cards: Iterable[Material]) -> MaterialLibrary:
         """A copy of this library with `cards` added, overriding cards of the same name."""
         merged, origins = dict(self._cards), dict(self._origins)

@@ -586,3 +586,25 @@ def save_solid(model: SolidModel, path: str | os.PathLike, **options) -> None:
         text = f"# sipkit solid model: {model.name}\n" + yaml.dump(
             _styled(data), Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
     write_text(path, text)
+
+
+def load_design(path: str | os.PathLike):
+    """Read a package design or a solid-model file, telling them apart by their keys.
+
+    A document with ``boxes:`` is a solid model, one with ``substrate:`` a package; the
+    physics engines (thermal, warpage) accept either.
+    """
+    from ..io.design import from_cursor_package
+
+    path = Path(path)
+    if path.suffix.lower() not in _SUFFIXES:
+        raise DesignError(f"unknown file type {path.suffix!r}; expected a design or solid-model file "
+                          "(.yaml, .yml or .json)", file=str(path))
+    root = read_document(path)
+    root.mapping("a package design or a solid model")
+    if root.has("boxes"):
+        return read_solid(root)
+    if root.has("substrate"):
+        return from_cursor_package(root)
+    raise DesignError("neither a package design (no 'substrate:') nor a solid model (no 'boxes:')",
+                      file=root.file, line=root.line)

@@ -7,12 +7,11 @@ import math
 import os
 import time
 from collections.abc import Mapping
-from pathlib import Path
 
 import numpy as np
 
 from ..errors import DesignError
-from ..solid.model import Boundary, SolidModel
+from ..solid.model import Boundary, SolidModel, load_design
 from .assembly import assemble, check_connected, voxelize
 from .grid import build_grid
 from .presets import BoundaryPreset, load_preset
@@ -23,29 +22,6 @@ __all__ = ["load_design", "prepare", "resistance_matrix", "solve"]
 
 #: The boundary of a package when none is given.
 DEFAULT_PRESET = "still-air"
-
-
-def load_design(path: str | os.PathLike):
-    """Read a package design or a solid-model file, telling them apart by their keys.
-
-    A document with ``boxes:`` is a solid model, one with ``substrate:`` a package.
-    """
-    from .._source import read_document
-    from ..io.design import from_cursor_package
-    from ..solid.model import read_solid
-
-    path = Path(path)
-    if path.suffix.lower() not in (".yaml", ".yml", ".json"):
-        raise DesignError(f"unknown file type {path.suffix!r}; expected a design or solid-model file "
-                          "(.yaml, .yml or .json)", file=str(path))
-    root = read_document(path)
-    root.mapping("a package design or a solid model")
-    if root.has("boxes"):
-        return read_solid(root)
-    if root.has("substrate"):
-        return from_cursor_package(root)
-    raise DesignError("neither a package design (no 'substrate:') nor a solid model (no 'boxes:')",
-                      file=root.file, line=root.line)
 
 
 def _boundaries(boundary):
