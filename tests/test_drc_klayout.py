@@ -174,3 +174,33 @@ def test_check_on_a_layout_file_uses_the_deck_layer_map(tmp_path):
     reg = kdb.Region(ly.top_cell().begin_shapes_rec(ly.layer(0, 0)))
     n_kl = reg.width_check(25000).count() + reg.notch_check(25000).count() + reg.isolated_check(25000).count()
     assert len(report) == n_kl > 0
+
+
+@pytest.mark.parametrize("seed", [1, 5])
+def test_parallel_sweep_slabs_give_the_same_merge(tmp_path, monkeypatch, seed):
+    import sipkit.drc.layers as layers
+
+    rings, _ = read_layout_rings(random_layout(seed), {"L": (0, 0)})
+    one = merge_rings("L", *rings["L"])
+    monkeypatch.setattr(layers, "_SLAB_EDGES", 40)  # about ten slabs
+    many = merge_rings("L", *rings["L"])
+    for f in ("x1", "y1", "x2", "y2", "poly", "nxt"):
+        assert np.array_equal(getattr(one, f), getattr(many, f)), f
+
+
+def test_a_package_and_its_exported_layout_check_alike(mini, tmp_path):
+    """Traces are GDS paths: the package and its GDS export give the same copper and markers."""
+    from sipkit.io import export_layout
+
+    path = tmp_path / "mini.gds"
+    export_layout(mini, path)
+    deck = load_deck("organic-25um")
+    ids = {f"{la}.{k}.1" for la in ("L1", "L2", "L3") for k in ("W", "S", "A", "H")}
+    ours = check(mini, deck=deck, rules=ids)
+    theirs = check(path, deck=deck, rules=ids)
+    for la in ("L1", "L2", "L3"):
+        a, b = ours.layout[la], theirs.layout[la]
+        assert a.n_edges == b.n_edges and a.n_polygons == b.n_polygons
+        assert abs(a.polygon_areas().sum() - b.polygon_areas().sum()) < 1e-6
+    key = lambda r: sorted((v.rule, tuple(round(c, 3) for c in v.bbox)) for v in r)  # noqa: E731
+    assert len(ours) > 0 and key(ours) == key(theirs)

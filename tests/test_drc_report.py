@@ -80,7 +80,7 @@ def test_text(report):
     text = report.to_text()
     assert text.splitlines()[0].endswith("3 violation(s)")
     assert "FAIL    L1.W" in text and "SKIPPED L3.W" in text and "PASS    L2.W" in text
-    assert "at [1300.125, 0.000, 1320.125, 100.000] 20.000 (required >= 25 µm)" in text
+    assert "at [1300.125, 0.000, 1320.125, 100.000] 20.0000 (required >= 25 µm)" in text
 
 
 def test_json_follows_the_schema(report, tmp_path):

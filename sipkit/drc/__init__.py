@@ -3,7 +3,11 @@
 :func:`check` runs a rule deck (:func:`load_deck`; built-in decks in ``rules/``) on a
 :class:`~sipkit.model.Package`, a design file or a GDSII/OASIS layout and returns a
 :class:`Report`.  Geometric checks follow KLayout's semantics: shapes are merged per
-layer first, distances are Euclidean, and a violation is ``distance < min``.
+layer first (GDS paths become the polygons KLayout makes of them), distances are
+Euclidean, and a violation is ``distance < min``.  Package rules check vias, fingers,
+solder mask, copper density and balance, placement and the 3-D bond-wire loops of
+:mod:`sipkit.interconnect`; a layout of separate repeated units (package sites on a
+panel) is checked one unit cell at a time.
 """
 
 from .check import check

@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit, prange
+from numba import njit
 
 
 @njit(cache=True)
@@ -54,12 +54,12 @@ def _cells_of(x1, y1, x2, y2, margin, gx0, gy0, cell, nx, ny, out, write):
         c1 = min(math.floor((xb + margin - gx0) / cell), nx - 1)
         for c in range(c0, c1 + 1):
             if write:
-                out[n] = r * nx + c
+                out[n] = c * ny + r
             n += 1
     return n
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True, nogil=True)
 def build_grid(x1, y1, x2, y2, margin, gx0, gy0, cell, nx, ny):
     """Cells as CSR: ``items[start[k]:start[k + 1]]`` are the edges listed in cell k.
 
@@ -68,7 +68,7 @@ def build_grid(x1, y1, x2, y2, margin, gx0, gy0, cell, nx, ny):
     m = x1.size
     counts = np.empty(m, np.int64)
     dummy = np.empty(0, np.int64)
-    for i in prange(m):
+    for i in range(m):
         counts[i] = _cells_of(x1[i], y1[i], x2[i], y2[i], margin, gx0, gy0, cell, nx, ny, dummy, False)
     offs = np.empty(m + 1, np.int64)
     offs[0] = 0
@@ -76,7 +76,7 @@ def build_grid(x1, y1, x2, y2, margin, gx0, gy0, cell, nx, ny):
         offs[i + 1] = offs[i] + counts[i]
     total = offs[m]
     cells = np.empty(total, np.int64)
-    for i in prange(m):
+    for i in range(m):
         _cells_of(x1[i], y1[i], x2[i], y2[i], margin, gx0, gy0, cell, nx, ny,
                   cells[offs[i]:offs[i + 1]], True)
     ncell = nx * ny

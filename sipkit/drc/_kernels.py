@@ -26,9 +26,10 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit, prange
+from numba import njit
 
 from ._grid import build_grid
+from ._threads import run_chunks
 
 EPS = 1e-10
 
@@ -36,7 +37,7 @@ EPS = 1e-10
 WIDTH, NOTCH, ISOLATED, ENCLOSURE = 0, 1, 2, 3
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def _side(ax, ay, bx, by, px, py):
     """+1 if p is left of a -> b, -1 right, 0 on the line (exact in int64)."""
     v = (bx - ax) * (py - ay) - (by - ay) * (px - ax)
@@ -63,7 +64,7 @@ def _segments_touch(ax, ay, bx, by, cx, cy, dx, dy):
     return d1 * d2 <= 0 and d3 * d4 <= 0
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def _on_segment(px, py, x1, y1, x2, y2):
     """Whether point p lies on the closed segment (x1, y1)-(x2, y2)."""
     if px < min(x1, x2) or px > max(x1, x2) or py < min(y1, y2) or py > max(y1, y2):
@@ -280,7 +281,7 @@ def _seg_dist2(ax1, ay1, ax2, ay2, bx1, by1, bx2, by2):
 
 @njit(cache=True)
 def _cell_checks(k, start, items, x1, y1, x2, y2, poly, layer, dw, dn, di, de,
-                 gx0, gy0, cell, nx, out_a, out_b, out_rel, out_xy, write):
+                 gx0, gy0, cell, ny, out_a, out_b, out_rel, out_xy, write):
     """Violations among the pairs of cell k (counted, or written when `write`)."""
     n = 0
     buf = np.empty(8, np.int64)
@@ -312,7 +313,7 @@ def _cell_checks(k, start, items, x1, y1, x2, y2, poly, layer, dw, dn, di, de,
             dd, px, py = _seg_dist2(x1[i], y1[i], x2[i], y2[i], x1[j], y1[j], x2[j], y2[j])
             if dd >= float(dmax) * float(dmax) * (1.0 + 1e-12) + 1e-6:
                 continue
-            if int(np.floor((py - gy0) / cell)) * nx + int(np.floor((px - gx0) / cell)) != k:
+            if int(np.floor((px - gx0) / cell)) * ny + int(np.floor((py - gy0) / cell)) != k:
                 continue
             for rel in range(4):
                 if rel == WIDTH:
@@ -352,33 +353,47 @@ def _cell_checks(k, start, items, x1, y1, x2, y2, poly, layer, dw, dn, di, de,
     return n
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True, nogil=True)
+def _count_checks(k0, k1, start, items, x1, y1, x2, y2, poly, layer, dw, dn, di, de, gx0, gy0, cell, ny, cnt):
+    ea = np.empty(0, np.int64)
+    er = np.empty(0, np.int8)
+    exy = np.empty((0, 8), np.int64)
+    for k in range(k0, k1):
+        if start[k + 1] - start[k] > 1:
+            cnt[k] = _cell_checks(k, start, items, x1, y1, x2, y2, poly, layer, dw, dn, di, de,
+                                  gx0, gy0, cell, ny, ea, ea, er, exy, False)
+
+
+@njit(cache=True, nogil=True)
+def _write_checks(k0, k1, start, items, x1, y1, x2, y2, poly, layer, dw, dn, di, de, gx0, gy0, cell, ny, cnt,
+                  off, out_a, out_b, out_rel, out_xy):
+    for k in range(k0, k1):
+        if cnt[k] > 0:
+            _cell_checks(k, start, items, x1, y1, x2, y2, poly, layer, dw, dn, di, de, gx0, gy0, cell, ny,
+                         out_a[off[k]:off[k + 1]], out_b[off[k]:off[k + 1]], out_rel[off[k]:off[k + 1]],
+                         out_xy[off[k]:off[k + 1]], True)
+
+
 def edge_checks(x1, y1, x2, y2, poly, layer, dw, dn, di, de, gx0, gy0, cell, nx, ny):
-    """All raw (unshielded) violations; returns (a, b, rel, parts[n, 8], grid start, items)."""
+    """All raw (unshielded) violations; returns (a, b, rel, parts[n, 8], grid start, items).
+
+    Cells are independent: chunks of them run on numba's number of threads.
+    """
     dmax = max(max(dw, dn), max(di, de))
     start, items = build_grid(x1, y1, x2, y2, float(dmax) + 2.0, gx0, gy0, cell, nx, ny)
     ncell = nx * ny
     cnt = np.zeros(ncell, np.int64)
-    ea = np.empty(0, np.int64)
-    er = np.empty(0, np.int8)
-    exy = np.empty((0, 8), np.int64)
-    for k in prange(ncell):
-        if start[k + 1] - start[k] > 1:
-            cnt[k] = _cell_checks(k, start, items, x1, y1, x2, y2, poly, layer, dw, dn, di, de,
-                                  gx0, gy0, cell, nx, ea, ea, er, exy, False)
+    args = (start, items, x1, y1, x2, y2, poly, layer, int(dw), int(dn), int(di), int(de), float(gx0),
+            float(gy0), float(cell), int(ny))
+    run_chunks(lambda a, b: _count_checks(a, b, *args, cnt), ncell)
     off = np.zeros(ncell + 1, np.int64)
-    for k in range(ncell):
-        off[k + 1] = off[k] + cnt[k]
+    np.cumsum(cnt, out=off[1:])
     tot = off[ncell]
     out_a = np.empty(tot, np.int64)
     out_b = np.empty(tot, np.int64)
     out_rel = np.empty(tot, np.int8)
     out_xy = np.empty((tot, 8), np.int64)
-    for k in prange(ncell):
-        if cnt[k] > 0:
-            _cell_checks(k, start, items, x1, y1, x2, y2, poly, layer, dw, dn, di, de, gx0, gy0, cell, nx,
-                         out_a[off[k]:off[k + 1]], out_b[off[k]:off[k + 1]], out_rel[off[k]:off[k + 1]],
-                         out_xy[off[k]:off[k + 1]], True)
+    run_chunks(lambda a, b: _write_checks(a, b, *args, cnt, off, out_a, out_b, out_rel, out_xy), ncell)
     return out_a, out_b, out_rel, out_xy, start, items
 
 
@@ -438,13 +453,20 @@ def _shields(e, qx1, qy1, qx2, qy2):
     return _side(f1x, f1y, s2x, s2y, qx1, qy1) != 0 and _side(s1x, s1y, f2x, f2y, qx2, qy2) != 0
 
 
-@njit(cache=True, parallel=True)
 def shielded(out_a, out_b, out_rel, out_xy, x1, y1, x2, y2, poly, layer, start, items,
              gx0, gy0, cell, nx, ny):
     """Flags the violations that a third edge shields (cuts through both connecting sides)."""
-    n = out_a.size
-    flag = np.zeros(n, np.bool_)
-    for v in prange(n):
+    flag = np.zeros(out_a.size, np.bool_)
+    args = (out_a, out_b, out_rel, out_xy, x1, y1, x2, y2, poly, layer, start, items, float(gx0), float(gy0),
+            float(cell), int(nx), int(ny), flag)
+    run_chunks(lambda a, b: _shield_range(a, b, *args), out_a.size)
+    return flag
+
+
+@njit(cache=True, nogil=True)
+def _shield_range(v0, v1, out_a, out_b, out_rel, out_xy, x1, y1, x2, y2, poly, layer, start, items,
+                  gx0, gy0, cell, nx, ny, flag):
+    for v in range(v0, v1):
         e = out_xy[v]
         a = out_a[v]
         b = out_b[v]
@@ -464,7 +486,7 @@ def shielded(out_a, out_b, out_rel, out_xy, x1, y1, x2, y2, poly, layer, start, 
             for c in range(c0, c1 + 1):
                 if done:
                     break
-                k = r * nx + c
+                k = c * ny + r
                 for t in range(start[k], start[k + 1]):
                     q = items[t]
                     if q == a or q == b:
@@ -481,4 +503,63 @@ def shielded(out_a, out_b, out_rel, out_xy, x1, y1, x2, y2, poly, layer, start, 
                         flag[v] = True
                         done = True
                         break
-    return flag
+
+
+# --------------------------------------------------------------------------------------
+# point location
+
+
+@njit(cache=True)
+def locate_points(px, py, x1, y1, x2, y2, poly, gx0, gy0, cell, nx, ny):
+    """The merged polygon holding each point (on its copper, not in a hole), or -1.
+
+    A ray from each point towards +x crosses boundary edges; the winding number per
+    polygon (hull clockwise, holes counter-clockwise) is non-zero for the polygon whose
+    copper holds the point.  Points on a boundary count as inside.  Edges come from the
+    grid of :func:`._grid.build_grid`, each crossing counted in the cell holding it.
+    """
+    start, items = build_grid(x1, y1, x2, y2, 1.0, gx0, gy0, cell, nx, ny)
+    n = px.size
+    out = -np.ones(n, np.int64)
+    for k in range(n):
+        r = int(np.floor((py[k] - gy0) / cell))
+        c0 = int(np.floor((px[k] - gx0) / cell))
+        if r < 0 or r >= ny or c0 >= nx:
+            continue
+        # crossings (polygon, +-1); a point lies in at most a few polygons' ranges
+        polys = np.empty(64, np.int64)
+        wind = np.zeros(64, np.int64)
+        m = 0
+        on_edge = -1
+        for c in range(max(c0, 0), nx):
+            cid = c * ny + r
+            for t in range(start[cid], start[cid + 1]):
+                e = items[t]
+                ya = y1[e]
+                yb = y2[e]
+                if min(ya, yb) <= py[k] <= max(ya, yb) and min(x1[e], x2[e]) <= px[k] <= max(x1[e], x2[e]):
+                    if (x2[e] - x1[e]) * (py[k] - y1[e]) - (y2[e] - y1[e]) * (px[k] - x1[e]) == 0:
+                        on_edge = poly[e]
+                if ya == yb or not ((ya <= py[k] < yb) or (yb <= py[k] < ya)):
+                    continue
+                xc = x1[e] + (py[k] - ya) * float(x2[e] - x1[e]) / float(yb - ya)
+                if xc <= px[k] or int(np.floor((xc - gx0) / cell)) != c:
+                    continue
+                w = 1 if yb > ya else -1
+                found = False
+                for q in range(m):
+                    if polys[q] == poly[e]:
+                        wind[q] += w
+                        found = True
+                        break
+                if not found and m < 64:
+                    polys[m] = poly[e]
+                    wind[m] = w
+                    m += 1
+        for q in range(m):
+            if wind[q] != 0:
+                out[k] = polys[q]
+                break
+        if out[k] < 0 and on_edge >= 0:
+            out[k] = on_edge
+    return out

@@ -25,15 +25,16 @@ The merge works on edges in int64 database units, in four steps:
 from __future__ import annotations
 
 import numpy as np
-from numba import njit, prange
+from numba import njit
 
 from ._grid import build_grid
+from ._threads import run_chunks, threads
 
 # --------------------------------------------------------------------------------------
 # small exact predicates (int64)
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def orient(ax, ay, bx, by, cx, cy):
     """Sign of the turn a -> b -> c: +1 left (counter-clockwise), -1 right, 0 collinear."""
     v = (bx - ax) * (cy - ay) - (by - ay) * (cx - ax)
@@ -44,7 +45,7 @@ def orient(ax, ay, bx, by, cx, cy):
     return 0
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def lexless(ax, ay, bx, by):
     return ax < bx or (ax == bx and ay < by)
 
@@ -87,11 +88,25 @@ def find_all(parent, idx):
 
 
 @njit(cache=True)
-def ring_edges(xs, ys, ring_start, ring_sign):
-    """Edges of every ring; returns x1, y1, x2, y2, ring.
+def ring_min_x(xs, ring_start):
+    """Smallest x of every ring."""
+    nr = ring_start.size - 1
+    out = np.empty(nr, np.int64)
+    for r in range(nr):
+        a = ring_start[r]
+        b = ring_start[r + 1]
+        out[r] = xs[a:b].min() if b > a else 0
+    return out
+
+
+@njit(cache=True)
+def ring_edges(xs, ys, ring_start, ring_sign, ring_order):
+    """Edges of every ring, rings in `ring_order`; returns x1, y1, x2, y2, ring.
 
     Rings with ``ring_sign`` +1 are turned counter-clockwise (they add copper), rings
-    with -1 clockwise (holes given as rings of their own).
+    with -1 clockwise (holes given as rings of their own).  Taking the rings in the
+    order of the sweep (by their smallest x) keeps every later pass over the edges
+    local in memory.
     """
     nr = ring_start.size - 1
     total = ring_start[nr]
@@ -101,7 +116,7 @@ def ring_edges(xs, ys, ring_start, ring_sign):
     ey2 = np.empty(total, np.int64)
     er = np.empty(total, np.int32)
     m = 0
-    for r in range(nr):
+    for r in ring_order:
         a = ring_start[r]
         b = ring_start[r + 1]
         while b - a > 1 and xs[b - 1] == xs[a] and ys[b - 1] == ys[a]:
@@ -142,7 +157,7 @@ def ring_edges(xs, ys, ring_start, ring_sign):
 # 2. intersections
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def _inside_open(ax, ay, bx, by, px, py):
     """Whether p (known to lie on the line a-b) lies strictly between a and b."""
     if ax != bx:
@@ -265,7 +280,7 @@ def _pair(i, j, x1, y1, x2, y2, out_e, out_x, out_y, n, write):
 
 
 @njit(cache=True)
-def _cell_pairs(k, start, items, x1, y1, x2, y2, ring, dirty, gx0, gy0, cell, nx,
+def _cell_pairs(k, start, items, x1, y1, x2, y2, ring, dirty, gx0, gy0, cell, ny,
                 out_e, out_x, out_y, out_ra, out_rb, write):
     n = 0
     nt = 0
@@ -288,7 +303,7 @@ def _cell_pairs(k, start, items, x1, y1, x2, y2, ring, dirty, gx0, gy0, cell, nx
                 continue
             c = int(np.floor((rx - gx0) / cell))
             r = int(np.floor((ry - gy0) / cell))
-            if r * nx + c != k:
+            if c * ny + r != k:
                 continue
             if write:
                 n = _pair(i, j, x1, y1, x2, y2, out_e, out_x, out_y, n, True)[0]
@@ -302,54 +317,58 @@ def _cell_pairs(k, start, items, x1, y1, x2, y2, ring, dirty, gx0, gy0, cell, nx
     return n, nt
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True, nogil=True)
+def _count_cells(k0, k1, start, items, x1, y1, x2, y2, ring, dirty, gx0, gy0, cell, ny, cnt, cntt):
+    e0 = np.empty(0, np.int64)
+    r0 = np.empty(0, np.int32)
+    for k in range(k0, k1):
+        if start[k + 1] - start[k] > 1:
+            cnt[k], cntt[k] = _cell_pairs(k, start, items, x1, y1, x2, y2, ring, dirty, gx0, gy0, cell, ny,
+                                          e0, e0, e0, r0, r0, False)
+
+
+@njit(cache=True, nogil=True)
+def _write_cells(k0, k1, start, items, x1, y1, x2, y2, ring, dirty, gx0, gy0, cell, ny, cnt, cntt, off, offt,
+                 out_e, out_x, out_y, out_ra, out_rb):
+    for k in range(k0, k1):
+        if cnt[k] > 0 or cntt[k] > 0:
+            _cell_pairs(k, start, items, x1, y1, x2, y2, ring, dirty, gx0, gy0, cell, ny,
+                        out_e[off[k]:off[k + 1]], out_x[off[k]:off[k + 1]], out_y[off[k]:off[k + 1]],
+                        out_ra[offt[k]:offt[k + 1]], out_rb[offt[k]:offt[k + 1]], True)
+
+
 def intersections(x1, y1, x2, y2, ring, dirty, gx0, gy0, cell, nx, ny):
     """Split points (edge, x, y) and touching ring pairs (ring a, ring b) of all edges."""
     start, items = build_grid(x1, y1, x2, y2, 2.0, gx0, gy0, cell, nx, ny)
     ncell = nx * ny
     cnt = np.zeros(ncell, np.int64)
     cntt = np.zeros(ncell, np.int64)
-    e0 = np.empty(0, np.int64)
-    f0 = np.empty(0, np.int64)
-    r0 = np.empty(0, np.int32)
-    for k in prange(ncell):
-        if start[k + 1] - start[k] > 1:
-            cnt[k], cntt[k] = _cell_pairs(k, start, items, x1, y1, x2, y2, ring, dirty, gx0, gy0, cell, nx,
-                                          e0, f0, f0, r0, r0, False)
+    args = (start, items, x1, y1, x2, y2, ring, dirty, float(gx0), float(gy0), float(cell), int(ny))
+    run_chunks(lambda a, b: _count_cells(a, b, *args, cnt, cntt), ncell)
     off = np.zeros(ncell + 1, np.int64)
     offt = np.zeros(ncell + 1, np.int64)
-    for k in range(ncell):
-        off[k + 1] = off[k] + cnt[k]
-        offt[k + 1] = offt[k] + cntt[k]
+    np.cumsum(cnt, out=off[1:])
+    np.cumsum(cntt, out=offt[1:])
     out_e = np.empty(off[ncell], np.int64)
     out_x = np.empty(off[ncell], np.int64)
     out_y = np.empty(off[ncell], np.int64)
     out_ra = np.empty(offt[ncell], np.int32)
     out_rb = np.empty(offt[ncell], np.int32)
-    for k in prange(ncell):
-        if cnt[k] > 0 or cntt[k] > 0:
-            _cell_pairs(k, start, items, x1, y1, x2, y2, ring, dirty, gx0, gy0, cell, nx,
-                        out_e[off[k]:off[k + 1]], out_x[off[k]:off[k + 1]], out_y[off[k]:off[k + 1]],
-                        out_ra[offt[k]:offt[k + 1]], out_rb[offt[k]:offt[k + 1]], True)
+    outs = (out_e, out_x, out_y, out_ra, out_rb)
+    run_chunks(lambda a, b: _write_cells(a, b, *args, cnt, cntt, off, offt, *outs), ncell)
     return out_e, out_x, out_y, out_ra, out_rb
 
 
 @njit(cache=True)
-def split_edges(x1, y1, x2, y2, ring, se, sx, sy):
+def split_edges(x1, y1, x2, y2, ring, se, sx, sy, order):
     """Split edges at the points (se: edge, sx, sy); returns new edges and a 'dirty' flag.
 
-    A piece is dirty when one of its end points is a split point off the original line
-    (a rounded crossing), so that it may cross edges its parent did not.
+    `order` sorts the split points by edge, then by position along the edge.  A piece is
+    dirty when one of its end points is a split point off the original line (a rounded
+    crossing), so that it may cross edges its parent did not.
     """
     m = x1.size
     ns = se.size
-    # order split points by edge, then by position along the edge
-    pos = np.empty(ns, np.float64)
-    for k in range(ns):
-        e = se[k]
-        pos[k] = float(sx[k] - x1[e]) * float(x2[e] - x1[e]) + float(sy[k] - y1[e]) * float(y2[e] - y1[e])
-    key = np.empty(ns, np.float64)
-    order = np.argsort(se, kind="mergesort")
     cnt = np.zeros(m + 1, np.int64)
     for k in range(ns):
         cnt[se[k] + 1] += 1
@@ -370,12 +389,8 @@ def split_edges(x1, y1, x2, y2, ring, se, sx, sy):
         py = y1[e]
         pdirty = False
         if b > a:
-            idx = order[a:b]
-            for t in range(b - a):
-                key[t] = pos[idx[t]]
-            sub = np.argsort(key[: b - a])
-            for t in range(b - a):
-                k = idx[sub[t]]
+            for t in range(a, b):
+                k = order[t]
                 qx = sx[k]
                 qy = sy[k]
                 if qx == px and qy == py:
@@ -410,10 +425,11 @@ def split_edges(x1, y1, x2, y2, ring, se, sx, sy):
 
 
 @njit(cache=True)
-def unique_edges(x1, y1, x2, y2, ring, parent):
-    """Coincident edges as one, left to right, with their multiplicity (zero dropped).
+def canonical_edges(x1, y1, x2, y2):
+    """Edges left to right (lexicographic), their direction (+1 kept, -1 reversed) and point keys.
 
-    Rings owning coincident edges are joined in `parent`.
+    Returns cx1, cy1, cx2, cy2, w, k1 (key of the left end), k2 (key of the right end);
+    keys order points as the sweep meets them (by x, then y).
     """
     m = x1.size
     cx1 = np.empty(m, np.int64)
@@ -421,30 +437,46 @@ def unique_edges(x1, y1, x2, y2, ring, parent):
     cx2 = np.empty(m, np.int64)
     cy2 = np.empty(m, np.int64)
     w = np.empty(m, np.int64)
-    h = np.empty(m, np.uint64)
+    k1 = np.empty(m, np.int64)
+    k2 = np.empty(m, np.int64)
+    if m == 0:
+        return cx1, cy1, cx2, cy2, w, k1, k2
+    xmin = min(x1.min(), x2.min())
+    ymin = min(y1.min(), y2.min())
+    span = max(y1.max(), y2.max()) - ymin + 1
     for i in range(m):
         if lexless(x1[i], y1[i], x2[i], y2[i]):
             cx1[i], cy1[i], cx2[i], cy2[i], w[i] = x1[i], y1[i], x2[i], y2[i], 1
         else:
             cx1[i], cy1[i], cx2[i], cy2[i], w[i] = x2[i], y2[i], x1[i], y1[i], -1
-        v = np.uint64(14695981039346656037)
-        for c in (cx1[i], cy1[i], cx2[i], cy2[i]):
-            v = (v ^ np.uint64(c & 0xFFFFFFFFFFFF)) * np.uint64(1099511628211)
-            v ^= v >> np.uint64(29)
-        h[i] = v
-    order = np.argsort(h)
+        k1[i] = (cx1[i] - xmin) * span + (cy1[i] - ymin)
+        k2[i] = (cx2[i] - xmin) * span + (cy2[i] - ymin)
+    return cx1, cy1, cx2, cy2, w, k1, k2
+
+
+@njit(cache=True)
+def unique_edges(cx1, cy1, cx2, cy2, w, k1, k2, order, ring, parent):
+    """Coincident edges as one with their multiplicity (zero dropped), in sweep order.
+
+    `order` sorts `k1` (the left end points).  Edges come out ordered by their left end
+    point, so the sweep inserts them in array order.  Rings owning coincident edges are
+    joined in `parent`.  Returns ux1, uy1, ux2, uy2, uw, ur, uk1, uk2.
+    """
+    m = cx1.size
     ux1 = np.empty(m, np.int64)
     uy1 = np.empty(m, np.int64)
     ux2 = np.empty(m, np.int64)
     uy2 = np.empty(m, np.int64)
     uw = np.empty(m, np.int64)
     ur = np.empty(m, np.int32)
+    uk1 = np.empty(m, np.int64)
+    uk2 = np.empty(m, np.int64)
     used = np.zeros(m, np.bool_)
     n = 0
     a = 0
     while a < m:
         b = a + 1
-        while b < m and h[order[b]] == h[order[a]]:
+        while b < m and k1[order[b]] == k1[order[a]]:
             b += 1
         for s in range(a, b):
             i = order[s]
@@ -452,25 +484,26 @@ def unique_edges(x1, y1, x2, y2, ring, parent):
                 continue
             used[i] = True
             tot = w[i]
-            for t in range(s + 1, b):
-                j = order[t]
-                if not used[j] and cx1[j] == cx1[i] and cy1[j] == cy1[i] and cx2[j] == cx2[i] \
-                        and cy2[j] == cy2[i]:
+            for q in range(s + 1, b):
+                j = order[q]
+                if not used[j] and k2[j] == k2[i]:
                     used[j] = True
                     tot += w[j]
                     union(parent, ring[i], ring[j])
             if tot != 0:
                 ux1[n], uy1[n], ux2[n], uy2[n], uw[n], ur[n] = cx1[i], cy1[i], cx2[i], cy2[i], tot, ring[i]
+                uk1[n] = k1[i]
+                uk2[n] = k2[i]
                 n += 1
         a = b
-    return ux1[:n], uy1[:n], ux2[:n], uy2[:n], uw[:n], ur[:n]
+    return ux1[:n], uy1[:n], ux2[:n], uy2[:n], uw[:n], ur[:n], uk1[:n], uk2[:n]
 
 
 # --------------------------------------------------------------------------------------
 # 4. sweep
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def _below(a, b, x1, y1, x2, y2):
     """Whether edge a lies below edge b where the sweep line crosses both."""
     if not lexless(x1[a], y1[a], x1[b], y1[b]):
@@ -485,30 +518,73 @@ def _below(a, b, x1, y1, x2, y2):
 
 
 @njit(cache=True)
-def sweep(x1, y1, x2, y2, w, ring, parent):
-    """Winding numbers below/above every (left-to-right) edge; joins rings that touch.
+def sweep_events(k1, k2, by_end):
+    """Sweep events in order: keys (2 * point key, + 1 for insertions) and event codes.
 
-    Returns (wb, wa): winding number just below and just above each edge.
+    Edges are in order of their left end points (`k1` sorted); `by_end` sorts `k2`.
+    Event ``2 i`` removes edge i, ``2 i + 1`` inserts it; at one point removals come first.
     """
-    m = x1.size
-    wb = np.zeros(m, np.int64)
-    wa = np.zeros(m, np.int64)
-    if m == 0:
-        return wb, wa
-    xmin = min(x1.min(), x2.min())
-    ymin = min(y1.min(), y2.min())
-    span = max(y1.max(), y2.max()) - ymin + 1
+    m = k1.size
     keys = np.empty(2 * m, np.int64)
-    for i in range(m):
-        keys[2 * i] = ((x2[i] - xmin) * span + (y2[i] - ymin)) * 2  # removal first
-        keys[2 * i + 1] = ((x1[i] - xmin) * span + (y1[i] - ymin)) * 2 + 1
-    order = np.argsort(keys)
-    # edges starting at one point go in from the lowest to the highest, so that each
-    # finds its final lower neighbour when it is inserted
+    order = np.empty(2 * m, np.int64)
+    i = 0
+    r = 0
+    for k in range(2 * m):
+        if i < m and (r >= m or k1[i] * 2 + 1 < k2[by_end[r]] * 2):
+            keys[k] = k1[i] * 2 + 1
+            order[k] = 2 * i + 1
+            i += 1
+        else:
+            e = by_end[r]
+            keys[k] = k2[e] * 2
+            order[k] = 2 * e
+            r += 1
+    return keys, order
+
+
+#: Capacity of one block of the sweep's active list (a sorted list of sorted blocks).
+_BLOCK = 128
+
+
+@njit(cache=True)
+def _block_of(s, bl, blen, border, nb, x1, y1, x2, y2, find):
+    """Index (into border) of the first block whose last edge is not below s (or is s when `find`)."""
+    lo = 0
+    hi = nb
+    while lo < hi:
+        mid = (lo + hi) >> 1
+        b = border[mid]
+        last = bl[b, blen[b] - 1]
+        if (not find or last != s) and _below(last, s, x1, y1, x2, y2):
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo
+
+
+@njit(cache=True)
+def _pos_in(s, bl, b, n, x1, y1, x2, y2, find):
+    lo = 0
+    hi = n
+    while lo < hi:
+        mid = (lo + hi) >> 1
+        e = bl[b, mid]
+        if (not find or e != s) and _below(e, s, x1, y1, x2, y2):
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo
+
+
+@njit(cache=True)
+def _order_inserts(x1, y1, x2, y2, keys, order):
+    """Edges starting at one point go in from the lowest to the highest (in place), so
+    that each finds its final lower neighbour when it is inserted."""
+    n = keys.size
     k = 0
-    while k < 2 * m:
+    while k < n:
         t = k + 1
-        while t < 2 * m and keys[order[t]] == keys[order[k]]:
+        while t < n and keys[t] == keys[k]:
             t += 1
         if t - k > 1 and order[k] & 1:
             for a in range(k + 1, t):
@@ -524,54 +600,285 @@ def sweep(x1, y1, x2, y2, w, ring, parent):
                     b -= 1
                 order[b + 1] = ev
         k = t
-    act = np.empty(m, np.int64)
-    na = 0
-    for k in range(2 * m):
+
+
+@njit(cache=True)
+def _sort_active(idx, x1, y1, x2, y2):
+    """Sort edges that are all active at one moment of the sweep, bottom to top (merge sort)."""
+    n = idx.size
+    a = idx.copy()
+    b = np.empty_like(a)
+    width = 1
+    while width < n:
+        for lo in range(0, n, 2 * width):
+            mid = min(lo + width, n)
+            hi = min(lo + 2 * width, n)
+            i = lo
+            j = mid
+            k = lo
+            while i < mid and j < hi:
+                if _below(a[j], a[i], x1, y1, x2, y2):
+                    b[k] = a[j]
+                    j += 1
+                else:
+                    b[k] = a[i]
+                    i += 1
+                k += 1
+            while i < mid:
+                b[k] = a[i]
+                i += 1
+                k += 1
+            while j < hi:
+                b[k] = a[j]
+                j += 1
+                k += 1
+        a, b = b, a
+        width *= 2
+    return a
+
+
+@njit(cache=True, nogil=True)
+def _sweep_slab(e0, e1, x1, y1, x2, y2, w, ring, order, ins_pos, rem_pos, wb, wa, ua, ub):
+    """The sweep over events e0 .. e1 - 1, starting from the edges active at e0.
+
+    Fills wb, wa of the edges inserted in the slab and the ring pairs to join (ua, ub);
+    returns the number of pairs.
+    """
+    m = x1.size
+    # edges inserted before e0 and removed at or after it, bottom to top; the winding
+    # number below each is the sum of the multiplicities below it
+    n_in = 0
+    for i in range(m):
+        if ins_pos[i] < e0 and rem_pos[i] >= e0:
+            n_in += 1
+    init = np.empty(n_in, np.int64)
+    n_in = 0
+    for i in range(m):
+        if ins_pos[i] < e0 and rem_pos[i] >= e0:
+            init[n_in] = i
+            n_in += 1
+    init = _sort_active(init, x1, y1, x2, y2)
+    # local winding above the initial edges (their global wb/wa belong to other slabs)
+    wa_init = np.empty(n_in, np.int64)
+    acc = 0
+    for k in range(n_in):
+        acc += w[init[k]]
+        wa_init[k] = acc
+    half = _BLOCK // 2
+    maxb = (e1 - e0) // half + n_in // half + 4
+    bl = np.empty((maxb, _BLOCK), np.int64)
+    blen = np.zeros(maxb, np.int64)
+    border = np.empty(maxb, np.int64)  # blocks in order, bottom to top
+    free = np.empty(maxb, np.int64)
+    nfree = 0
+    nblocks = 0
+    nb = 0
+    for k in range(0, n_in, half):
+        b = nblocks
+        nblocks += 1
+        cnt = min(half, n_in - k)
+        for t in range(cnt):
+            bl[b, t] = init[k + t]
+        blen[b] = cnt
+        border[nb] = b
+        nb += 1
+    nu = 0
+    for k in range(e0, e1):
         ev = order[k]
         s = ev >> 1
         if ev & 1:
-            # insert: first position whose edge is not below s
-            lo = 0
-            hi = na
-            while lo < hi:
-                mid = (lo + hi) >> 1
-                if _below(act[mid], s, x1, y1, x2, y2):
-                    lo = mid + 1
+            if nb == 0:
+                if nfree > 0:
+                    nfree -= 1
+                    b = free[nfree]
                 else:
-                    hi = mid
-            for t in range(na, lo, -1):
-                act[t] = act[t - 1]
-            act[lo] = s
-            na += 1
-            below = wa[act[lo - 1]] if lo > 0 else 0
+                    b = nblocks
+                    nblocks += 1
+                border[0] = b
+                nb = 1
+                blen[b] = 0
+                j = 0
+                pos = 0
+            else:
+                j = _block_of(s, bl, blen, border, nb, x1, y1, x2, y2, False)
+                if j == nb:  # above every active edge: the end of the last block
+                    j = nb - 1
+                    b = border[j]
+                    pos = blen[b]
+                else:
+                    b = border[j]
+                    pos = _pos_in(s, bl, b, blen[b], x1, y1, x2, y2, False)
+            if pos > 0:
+                low = bl[b, pos - 1]
+            elif j > 0:
+                pb = border[j - 1]
+                low = bl[pb, blen[pb] - 1]
+            else:
+                low = -1
+            n = blen[b]
+            for t in range(n, pos, -1):
+                bl[b, t] = bl[b, t - 1]
+            bl[b, pos] = s
+            blen[b] = n + 1
+            if blen[b] == _BLOCK:  # split the full block in two
+                if nfree > 0:
+                    nfree -= 1
+                    c = free[nfree]
+                else:
+                    c = nblocks
+                    nblocks += 1
+                for t in range(half, _BLOCK):
+                    bl[c, t - half] = bl[b, t]
+                blen[b] = half
+                blen[c] = _BLOCK - half
+                for t in range(nb, j + 1, -1):
+                    border[t] = border[t - 1]
+                border[j + 1] = c
+                nb += 1
+            if low < 0:
+                below = 0
+            elif ins_pos[low] >= e0:
+                below = wa[low]
+            else:  # an initial edge: its winding from the prefix sums
+                lo_ = 0
+                hi_ = n_in
+                below = 0
+                while lo_ < hi_:  # init is sorted bottom to top, find `low` in it
+                    mid = (lo_ + hi_) >> 1
+                    e = init[mid]
+                    if e != low and _below(e, low, x1, y1, x2, y2):
+                        lo_ = mid + 1
+                    else:
+                        hi_ = mid
+                if lo_ < n_in and init[lo_] == low:
+                    below = wa_init[lo_]
+                else:
+                    for q in range(n_in):
+                        if init[q] == low:
+                            below = wa_init[q]
+                            break
             wb[s] = below
             wa[s] = below + w[s]
             # copper between s and its lower neighbour: one polygon (this also joins a
-            # ring lying inside another polygon, at its first edge).  The upper neighbour
-            # is not final yet (edges starting at the same point come after s).
-            if below > 0 and lo > 0:
-                union(parent, ring[s], ring[act[lo - 1]])
+            # ring lying inside another polygon, at its first edge)
+            if below > 0 and low >= 0:
+                ua[nu] = ring[s]
+                ub[nu] = ring[low]
+                nu += 1
         else:
-            lo = 0
-            hi = na
-            while lo < hi:
-                mid = (lo + hi) >> 1
-                if act[mid] != s and _below(act[mid], s, x1, y1, x2, y2):
-                    lo = mid + 1
-                else:
-                    hi = mid
-            if lo >= na or act[lo] != s:  # inconsistent order (rounding): search around
-                lo = -1
-                for t in range(na):
-                    if act[t] == s:
-                        lo = t
+            j = _block_of(s, bl, blen, border, nb, x1, y1, x2, y2, True)
+            found = False
+            if j < nb:
+                b = border[j]
+                pos = _pos_in(s, bl, b, blen[b], x1, y1, x2, y2, True)
+                found = pos < blen[b] and bl[b, pos] == s
+            if not found:  # inconsistent order (rounding): search everywhere
+                for jj in range(nb):
+                    bb = border[jj]
+                    for t in range(blen[bb]):
+                        if bl[bb, t] == s:
+                            j = jj
+                            b = bb
+                            pos = t
+                            found = True
+                            break
+                    if found:
                         break
-                if lo < 0:
+                if not found:
                     continue
-            for t in range(lo, na - 1):
-                act[t] = act[t + 1]
-            na -= 1
-    return wb, wa
+            n = blen[b]
+            for t in range(pos, n - 1):
+                bl[b, t] = bl[b, t + 1]
+            blen[b] = n - 1
+            if n - 1 == 0:  # drop the empty block
+                for t in range(j, nb - 1):
+                    border[t] = border[t + 1]
+                nb -= 1
+                free[nfree] = b
+                nfree += 1
+    return nu
+
+
+@njit(cache=True)
+def sweep_plan(x1, y1, x2, y2, keys, order, nslabs):
+    """Prepare the sweep: events in final order, each edge's event positions, the slabs.
+
+    `keys` and `order` are the events of :func:`sweep_events` (``keys[k]`` belongs to
+    event ``order[k]``).  Returns (order, ins_pos, rem_pos, bounds, offs): the events,
+    where each edge goes in and out, the slab boundaries (equal shares of the events,
+    moved to where the point changes) and each slab's offset into the arrays of ring
+    pairs (at most one pair per insertion).
+    """
+    m = x1.size
+    order = order.copy()
+    _order_inserts(x1, y1, x2, y2, keys, order)
+    ne = 2 * m
+    ins_pos = np.empty(m, np.int64)
+    rem_pos = np.empty(m, np.int64)
+    for k in range(ne):
+        ev = order[k]
+        if ev & 1:
+            ins_pos[ev >> 1] = k
+        else:
+            rem_pos[ev >> 1] = k
+    bounds = np.zeros(nslabs + 1, np.int64)
+    for s in range(1, nslabs):
+        k = s * ne // nslabs
+        while 0 < k < ne and (keys[k] >> 1) == (keys[k - 1] >> 1):
+            k += 1
+        bounds[s] = max(k, bounds[s - 1])
+    bounds[nslabs] = ne
+    offs = np.zeros(nslabs + 1, np.int64)
+    for s in range(nslabs):
+        cnt = 0
+        for k in range(bounds[s], bounds[s + 1]):
+            cnt += order[k] & 1
+        offs[s + 1] = offs[s] + cnt
+    return order, ins_pos, rem_pos, bounds, offs
+
+
+def sweep(x1, y1, x2, y2, w, ring, keys, order, nslabs, n_threads=None):
+    """Winding numbers below/above every (left-to-right) edge, and the rings to join.
+
+    The events (:func:`sweep_events`) are cut into `nslabs` runs swept independently
+    on `n_threads` threads (numba's number by default): each starts from the edges
+    active at its first event, sorted bottom to top, whose winding numbers are the
+    running sums of their multiplicities
+    (a vertical ray down from the sweep line crosses exactly the active edges below).
+    The active edges are kept in order in blocks of at most ``_BLOCK`` edges, so an
+    insertion or removal costs a binary search and a shift within one block, whatever
+    their number.
+
+    Returns (wb, wa, ra, rb): the winding number just below and just above each edge,
+    and pairs of rings whose copper meets (to be joined).
+    """
+    m = x1.size
+    wb = np.zeros(m, np.int64)
+    wa = np.zeros(m, np.int64)
+    if m == 0:
+        z = np.empty(0, np.int64)
+        return wb, wa, z, z
+    n_threads = threads() if n_threads is None else n_threads
+    order, ins_pos, rem_pos, bounds, offs = sweep_plan(x1, y1, x2, y2, keys, order, nslabs)
+    ua = np.empty(m, np.int64)
+    ub = np.empty(m, np.int64)
+
+    def slab(s):
+        if bounds[s + 1] <= bounds[s]:
+            return 0
+        return _sweep_slab(bounds[s], bounds[s + 1], x1, y1, x2, y2, w, ring, order, ins_pos, rem_pos,
+                           wb, wa, ua[offs[s]:offs[s + 1]], ub[offs[s]:offs[s + 1]])
+
+    if n_threads > 1 and nslabs > 1:
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(n_threads) as pool:
+            nus = list(pool.map(slab, range(nslabs)))
+    else:
+        nus = [slab(s) for s in range(nslabs)]
+    ra = np.concatenate([ua[offs[s]:offs[s] + n] for s, n in enumerate(nus)])
+    rb = np.concatenate([ub[offs[s]:offs[s] + n] for s, n in enumerate(nus)])
+    return wb, wa, ra, rb
 
 
 # --------------------------------------------------------------------------------------
@@ -600,50 +907,101 @@ def _pseudo_angle(dx, dy):
 
 
 @njit(cache=True)
-def chain_edges(x1, y1, x2, y2):
+def end_keys(x1, y1, x2, y2):
+    """Point keys of the start and end point of every edge (equal keys: equal points)."""
+    m = x1.size
+    if m == 0:
+        e = np.empty(0, np.int64)
+        return e, e
+    xmin = min(x1.min(), x2.min())
+    ymin = min(y1.min(), y2.min())
+    span = max(y1.max(), y2.max()) - ymin + 1
+    return _point_keys(x1, y1, xmin, ymin, span), _point_keys(x2, y2, xmin, ymin, span)
+
+
+@njit(cache=True)
+def _link_at(i, a, b, by_start, x1, y1, x2, y2, prv):
+    """The outgoing edge (among by_start[a:b]) that follows incoming edge i: the first
+    counter-clockwise from the way back that no other edge took yet."""
+    back = _pseudo_angle(x1[i] - x2[i], y1[i] - y2[i])
+    best = -1
+    bestang = 10.0
+    for t in range(a, b):
+        j = by_start[t]
+        if prv[j] >= 0:
+            continue
+        ang = _pseudo_angle(x2[j] - x1[j], y2[j] - y1[j]) - back
+        if ang <= 0.0:
+            ang += 4.0
+        if ang < bestang:
+            bestang = ang
+            best = j
+    return best
+
+
+@njit(cache=True)
+def chain_edges(x1, y1, x2, y2, ks, ke, by_start, by_end):
     """Link boundary edges (copper on the right) into contours and join collinear edges.
 
-    Returns (mx1, my1, mx2, my2, src, nxt): the joined edges, for each the index of its
-    first input edge, and the joined edge that follows it on its contour.
+    `ks`, `ke` are the edges' start and end point keys (:func:`end_keys`), `by_start`
+    and `by_end` their argsorts.  On a closed boundary every point has as many edges
+    in as out, so both sorted key lists agree position by position and each edge's
+    successor is found without a search.  Returns (mx1, my1, mx2, my2, src, nxt): the
+    joined edges, for each the index of its first input edge, and the joined edge that
+    follows it on its contour.
     """
     m = x1.size
     if m == 0:
         e = np.empty(0, np.int64)
         return e, e, e, e, e, e
-    xmin = min(x1.min(), x2.min())
-    ymin = min(y1.min(), y2.min())
-    span = max(y1.max(), y2.max()) - ymin + 1
-    ks = _point_keys(x1, y1, xmin, ymin, span)
-    ke = _point_keys(x2, y2, xmin, ymin, span)
-    by_start = np.argsort(ks)
-    sorted_ks = ks[by_start]
     nxt = -np.ones(m, np.int64)
     prv = -np.ones(m, np.int64)
     outdeg = np.zeros(m, np.int64)  # out-degree at the end point of each edge
-    for i in range(m):
-        a = np.searchsorted(sorted_ks, ke[i], side="left")
-        b = np.searchsorted(sorted_ks, ke[i], side="right")
-        outdeg[i] = b - a
-        if b - a == 1:
-            nxt[i] = by_start[a]
-        elif b > a:
-            # the first outgoing edge counter-clockwise from the way back
-            back = _pseudo_angle(x1[i] - x2[i], y1[i] - y2[i])
-            best = -1
-            bestang = 10.0
-            for t in range(a, b):
-                j = by_start[t]
-                if prv[j] >= 0:
-                    continue
-                ang = _pseudo_angle(x2[j] - x1[j], y2[j] - y1[j]) - back
-                if ang <= 0.0:
-                    ang += 4.0
-                if ang < bestang:
-                    bestang = ang
-                    best = j
-            nxt[i] = best
-        if nxt[i] >= 0:
-            prv[nxt[i]] = i
+    aligned = True
+    for k in range(m):
+        if ks[by_start[k]] != ke[by_end[k]]:
+            aligned = False
+            break
+    if aligned:
+        a = 0
+        while a < m:
+            key = ks[by_start[a]]
+            b = a + 1
+            while b < m and ks[by_start[b]] == key:
+                b += 1
+            if b - a == 1:
+                i = by_end[a]
+                outdeg[i] = 1
+                nxt[i] = by_start[a]
+                prv[by_start[a]] = i
+            else:
+                incoming = by_end[a:b].copy()  # in index order, as a plain search would
+                for t in range(1, b - a):
+                    v = incoming[t]
+                    u = t - 1
+                    while u >= 0 and incoming[u] > v:
+                        incoming[u + 1] = incoming[u]
+                        u -= 1
+                    incoming[u + 1] = v
+                for i in incoming:
+                    outdeg[i] = b - a
+                    j = _link_at(i, a, b, by_start, x1, y1, x2, y2, prv)
+                    nxt[i] = j
+                    if j >= 0:
+                        prv[j] = i
+            a = b
+    else:  # not a closed boundary (should not happen): search each end point
+        sorted_ks = ks[by_start]
+        for i in range(m):
+            a = np.searchsorted(sorted_ks, ke[i], side="left")
+            b = np.searchsorted(sorted_ks, ke[i], side="right")
+            outdeg[i] = b - a
+            if b - a == 1:
+                nxt[i] = by_start[a]
+            elif b > a:
+                nxt[i] = _link_at(i, a, b, by_start, x1, y1, x2, y2, prv)
+            if nxt[i] >= 0:
+                prv[nxt[i]] = i
     # an edge continues its predecessor when they are collinear, same way, at a plain vertex
     cont = np.zeros(m, np.bool_)
     for j in range(m):
@@ -688,15 +1046,7 @@ def chain_edges(x1, y1, x2, y2):
     return mx1, my1, mx2, my2, src, mnxt
 
 
-@njit(cache=True, parallel=True)
 def boundary(x1, y1, x2, y2, wb, wa):
     """Indices of boundary edges and their orientation flag (True: reverse for copper right)."""
-    m = x1.size
-    keep = np.zeros(m, np.bool_)
-    for i in prange(m):
-        keep[i] = (wb[i] > 0) != (wa[i] > 0)
-    idx = np.nonzero(keep)[0]
-    rev = np.empty(idx.size, np.bool_)
-    for k in prange(idx.size):
-        rev[k] = wa[idx[k]] > 0  # copper above a left-to-right edge: run it right to left
-    return idx, rev
+    idx = np.flatnonzero((wb > 0) != (wa > 0))
+    return idx, wa[idx] > 0  # copper above a left-to-right edge: run it right to left

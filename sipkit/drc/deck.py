@@ -59,18 +59,20 @@ CHECKS: dict[str, _Check] = {
                         "`layer` encloses `inner` by at least min (annular ring on layouts)"),
     "outline": _Check("length", ("layer", "min"), ("outline",),
                       "copper to the substrate outline (inside it, at least min away)"),
-    "density": _Check("percent", ("layer", "window"), ("min", "max", "step"),
+    "density": _Check("percent", ("layer", "window"), ("min", "max", "step", "outline"),
                       "copper density in sliding square windows"),
-    "density_balance": _Check("percent", ("max",), ("pairs", "window"),
+    "density_balance": _Check("percent", ("max",), ("pairs", "window", "step", "outline"),
                               "copper density difference of layers mirrored about the core"),
     # net-aware
     "net_clearance": _Check("length", ("layer",), ("min",),
                             "space between different nets, the larger of their classes' clearances"),
     "short": _Check(None, ("layer",), (), "copper of different nets touching"),
     # substrate features of a package
-    "annular_ring": _Check("length", ("min",), ("layer",), "via capture pad beyond the drill, per side"),
+    "annular_ring": _Check("length", ("min",), ("layer", "inner"),
+                           "via capture pad beyond the drill, per side (layouts: `layer` encloses `inner`)"),
     "via_spacing": _Check("length", ("min",), ("layer",), "via drill edge to drill edge"),
-    "mask_expansion": _Check("length", ("min",), ("layer",), "solder-mask opening beyond its pad"),
+    "mask_expansion": _Check("length", ("min",), ("layer", "inner"),
+                             "solder-mask opening (`layer`) beyond the copper (`inner`) in it"),
     "mask_web": _Check("length", ("min",), ("layer",), "solder-mask dam between openings"),
     "finger_width": _Check("length", ("min",), (), "bond-finger width"),
     "finger_pitch": _Check("length", ("min",), (), "bond-finger centre pitch"),
@@ -80,7 +82,8 @@ CHECKS: dict[str, _Check] = {
     "die_spacing": _Check("length", ("min",), (), "die to die, same side"),
     "die_package_edge": _Check("length", ("min",), (), "die to substrate edge"),
     "passive_keepout": _Check("length", ("min",), (), "passive to flip-chip underfill (fillet included)"),
-    "component_overlap": _Check(None, (), (), "components overlapping on one side of the substrate"),
+    "component_overlap": _Check(None, (), (),
+                                "components overlapping each other, fingers or lands/balls on their side"),
     "wire_length": _Check("length", (), ("min", "max"), "bond-wire length (3-D)"),
     "wire_ratio": _Check("ratio", ("max",), (), "bond-wire length over diameter"),
     "wire_clearance": _Check("length", ("min",), (), "wire to wire, 3-D, surface to surface"),
@@ -144,9 +147,12 @@ class Rule(Spec):
     layer : str, optional
         Layer the rule applies to (the layer map or the stack-up name).
     inner : str, optional
-        Enclosed layer of an ``enclosure`` rule.
+        Enclosed layer of an ``enclosure`` rule; the copper in the openings of a
+        ``mask_expansion`` rule (the conductor under the mask on packages); the drills of
+        an ``annular_ring`` rule on layouts (``DRILL`` by default).
     outline : str, optional
-        Outline layer of an ``outline`` rule on layouts (``OUTLINE`` by default).
+        Outline layer of ``outline`` and density rules on layouts (``OUTLINE`` by
+        default; density windows span the copper's bounding box without one).
     min, max : float or str, optional
         Limits; lengths in µm, areas in µm², densities in percent, angles in degrees.
         A measured value equal to ``min`` passes (violations are ``value < min`` and

@@ -32,7 +32,11 @@ def annular_ring(rule, pkg):
 
 
 def via_spacing(rule, pkg):
-    """Drill edge to drill edge between vias that share a layer."""
+    """Drill edge to drill edge between vias that pass through a common dielectric.
+
+    Vias meeting on one conductor only (stacked microvias, L1-L2 on L2-L3) are drilled
+    through different dielectrics and are not compared.
+    """
     from scipy.spatial import cKDTree
 
     vias = pkg.substrate.all_vias()
@@ -45,9 +49,9 @@ def via_spacing(rule, pkg):
     tree = cKDTree(xy)
     out = []
     for i, j in sorted(tree.query_pairs(2 * r.max() + rule.min)):
-        if span[i, 1] < span[j, 0] or span[j, 1] < span[i, 0]:
-            continue  # no layer in common
-        gap = float(np.hypot(*(xy[i] - xy[j]))) - r[i] - r[j]
+        if max(span[i, 0], span[j, 0]) >= min(span[i, 1], span[j, 1]):
+            continue  # no dielectric in common
+        gap = float(np.hypot(*(xy[i] - xy[j])) - r[i] - r[j])
         if gap < rule.min:
             a, b = vias[i], vias[j]
             box = (min(a.at[0], b.at[0]), min(a.at[1], b.at[1]), max(a.at[0], b.at[0]), max(a.at[1], b.at[1]))
@@ -122,7 +126,8 @@ def bump_die_edge(rule, pkg):
     for b in _bodies(pkg, flip_only=True):
         local = b.flip_chip.positions(b.size)
         r = b.flip_chip.bump.diameter / 2
-        gap = np.minimum.reduce([local[:, 0], local[:, 1], b.size[0] - local[:, 0], b.size[1] - local[:, 1]]) - r
+        sides = [local[:, 0], local[:, 1], b.size[0] - local[:, 0], b.size[1] - local[:, 1]]
+        gap = np.minimum.reduce(sides) - r
         pts = b.to_package(local)
         for k in np.nonzero(gap < rule.min)[0].tolist():
             out.append(_v(rule, round(float(gap[k]), 6), ("point", tuple(pts[k])), _circle_box(*pts[k], r),
@@ -189,8 +194,41 @@ def passive_keepout(rule, pkg):
     return out
 
 
+def _surface_features(pkg):
+    """Pads a component must not cover, by substrate side: (side, name, shapely polygon).
+
+    Bond fingers on an outer conductor, and BGA/LGA lands with their solder balls (the
+    ball's diameter where it has one) on the bottom conductor.
+    """
+    import shapely
+
+    from ..model.geometry import circle
+
+    sub = pkg.substrate
+    conductors = [c.name for c in sub.conductor_layers]
+    side_of = {conductors[0]: "top", conductors[-1]: "bottom"}
+    out = []
+    for f in sub.fingers:
+        side = side_of.get(f.layer or conductors[0])
+        if side:
+            out.append((side, f"finger {f.name}", shapely.Polygon(f.polygon)))
+    for land in sub.all_lands():
+        side = side_of.get(land.layer or conductors[-1])
+        if side:
+            d = max(land.diameter, land.ball.diameter if land.ball is not None else 0.0)
+            out.append((side, f"land {land.name}", circle(land.at, d)))
+    return out
+
+
 def component_overlap(rule, pkg):
-    """Components whose footprints overlap on the same side and support."""
+    """Components overlapping each other, a bond finger or a land/ball on their side.
+
+    Dies, interposers and passives on the substrate must not cover each other (the model
+    refuses such designs too), nor the bond fingers on their side, nor, on the bottom
+    (land) side of a double-sided assembly, the BGA/LGA lands and their balls.
+    """
+    import shapely
+
     out = []
     comps = list(pkg.components)
     for i, a in enumerate(comps):
@@ -203,6 +241,53 @@ def component_overlap(rule, pkg):
             if w > 0 and h > 0:
                 box = (max(fa[0], fb[0]), max(fa[1], fb[1]), min(fa[2], fb[2]), min(fa[3], fb[3]))
                 out.append(_v(rule, round(w * h, 6), ("box", box), box, (), (), f"{a.name} - {b.name}"))
+    feats = _surface_features(pkg)
+    if feats:
+        geoms = np.array([g for _, _, g in feats], dtype=object)
+        tree = shapely.STRtree(geoms)
+        for c in comps:
+            if getattr(c, "on", "substrate") != "substrate":
+                continue
+            body = shapely.box(*c.footprint)
+            for k in sorted(tree.query(body, predicate="intersects").tolist()):
+                side, name, g = feats[k]
+                if side != c.side:
+                    continue
+                inter = body.intersection(g)
+                if inter.area > 0:
+                    box = inter.bounds
+                    out.append(_v(rule, round(float(inter.area), 6), ("box", box), box, (), (),
+                                  f"{c.name} over {name}"))
+    return out
+
+
+def pads_under_mask(rule, pkg, mask: str, copper: str):
+    """Bond fingers and lands on `copper` that an opening of `mask` exposes only in part.
+
+    A pad the solder mask partly covers is solder-mask defined: the opening does not
+    clear it at all (value 0).  Traces may leave an opening, pads may not.
+    """
+    import shapely
+
+    from ..model.geometry import circle
+
+    sub = pkg.substrate
+    conductors = [c.name for c in sub.conductor_layers]
+    pads = [(f"finger {f.name}", f.net, shapely.Polygon(f.polygon)) for f in sub.fingers
+            if (f.layer or conductors[0]) == copper]
+    pads += [(f"land {la.name}", la.net, circle(la.at, la.diameter)) for la in sub.all_lands()
+             if (la.layer or conductors[-1]) == copper]
+    openings = [shapely.Polygon(m.points) for m in sub.mask_openings if m.layer == mask]
+    if not pads or not openings:
+        return []
+    region = shapely.union_all(openings)
+    out = []
+    for name, net, g in pads:
+        if g.intersects(region) and not region.covers(g):
+            covered = g.difference(region)
+            box = covered.bounds
+            out.append(_v(rule, 0.0, ("box", box), box, (mask, copper), (net,),
+                          f"the mask covers part of {name}"))
     return out
 
 

@@ -8,7 +8,8 @@ from .layers import DBU, MergedLayer
 from .report import Violation
 from .spacing import RELATIONS, EdgePairs, distance_checks, enclosure_check
 
-__all__ = ["area_rule", "distance_rule", "enclosure_rule", "hole_rule", "net_clearance_rule", "outline_rule"]
+__all__ = ["area_rule", "distance_rule", "enclosure_rule", "hole_rule", "net_clearance_rule", "outline_rule",
+           "short_rule"]
 
 
 def _edge_pair_violations(rule, pairs: EdgePairs, layers, nets_of=None) -> list[Violation]:
@@ -28,10 +29,10 @@ def _edge_pair_violations(rule, pairs: EdgePairs, layers, nets_of=None) -> list[
 
 
 def distance_rule(rule, layer: MergedLayer) -> list[Violation]:
-    """width, space (notch + isolated), notch or isolated on one layer."""
+    """width, space (notch + isolated), notch or isolated on one layer; mask_web is a space rule."""
     d = rule.min
     kw = {"width": {"width": d}, "space": {"notch": d, "isolated": d}, "notch": {"notch": d},
-          "isolated": {"isolated": d}}[rule.check]
+          "isolated": {"isolated": d}, "mask_web": {"notch": d, "isolated": d}}[rule.check]
     pairs = distance_checks(layer, **kw)
     return _edge_pair_violations(rule, pairs, (layer.name,))
 
@@ -60,9 +61,10 @@ def outline_rule(rule, copper: MergedLayer, outline: MergedLayer) -> list[Violat
             y0 = float(min(copper.y1[sel].min(), copper.y2[sel].min())) * DBU
             x1 = float(max(copper.x1[sel].max(), copper.x2[sel].max())) * DBU
             y1 = float(max(copper.y1[sel].max(), copper.y2[sel].max())) * DBU
-            out.append(Violation(rule.id, rule.check, (copper.name, outline.name), tuple(sorted(copper.poly_nets[poly]))
-                                 if copper.poly_nets else (), None, rule.limit_text, ("box", (x0, y0, x1, y1)),
-                                 (x0, y0, x1, y1), rule.severity, "copper outside the outline"))
+            nets = tuple(sorted(copper.poly_nets[poly])) if copper.poly_nets else ()
+            out.append(Violation(rule.id, rule.check, (copper.name, outline.name), nets, None,
+                                 rule.limit_text, ("box", (x0, y0, x1, y1)), (x0, y0, x1, y1), rule.severity,
+                                 "copper outside the outline"))
     return out
 
 
@@ -134,3 +136,27 @@ def net_clearance_rule(rule, layer: MergedLayer, deck) -> list[Violation]:
     pb = pb[keep]
     return _edge_pair_violations(rule, sel, (layer.name,),
                                  lambda k: tuple(sorted(nets[pa[k]] | nets[pb[k]])))
+
+
+def short_rule(rule, layer: MergedLayer) -> list[Violation]:
+    """Merged polygons carrying more than one net (copper of different nets touching)."""
+    out = []
+    if not layer.poly_nets:
+        return out
+    bad = [p for p, nets in enumerate(layer.poly_nets) if len(nets) > 1]
+    if not bad:
+        return out
+    lo_x = np.full(layer.n_polygons, np.iinfo(np.int64).max)
+    lo_y = lo_x.copy()
+    hi_x = np.full(layer.n_polygons, np.iinfo(np.int64).min)
+    hi_y = hi_x.copy()
+    np.minimum.at(lo_x, layer.poly, layer.x1)
+    np.minimum.at(lo_y, layer.poly, layer.y1)
+    np.maximum.at(hi_x, layer.poly, layer.x1)
+    np.maximum.at(hi_y, layer.poly, layer.y1)
+    for p in bad:
+        box = (float(lo_x[p]) * DBU, float(lo_y[p]) * DBU, float(hi_x[p]) * DBU, float(hi_y[p]) * DBU)
+        nets = tuple(sorted(layer.poly_nets[p]))
+        out.append(Violation(rule.id, rule.check, (layer.name,), nets, None, rule.limit_text, ("box", box),
+                             box, rule.severity, " touches ".join(nets)))
+    return out

@@ -19,6 +19,7 @@ import numpy as np
 
 from . import _merge_kernels as mk
 from ._grid import grid_for
+from ._threads import threads
 
 __all__ = ["DBU", "MergedLayer", "merge_rings", "rings_from_points", "rings_from_shapely"]
 
@@ -26,6 +27,8 @@ __all__ = ["DBU", "MergedLayer", "merge_rings", "rings_from_points", "rings_from
 DBU = 1e-3
 
 _MAX_ROUNDS = 6
+#: Fewest edges per slab of the parallel sweep.
+_SLAB_EDGES = 50000
 
 
 @dataclass
@@ -179,35 +182,58 @@ def merge_rings(name, xs, ys, ring_start, ring_sign=None, ring_net=None, nets=()
     rotate = xs.size > 0 and (ys.max() - ys.min()) > (xs.max() - xs.min())
     if rotate:
         xs, ys = -ys, xs.copy()
-    ex1, ey1, ex2, ey2, er = mk.ring_edges(xs, ys, np.ascontiguousarray(ring_start, np.int64),
-                                           np.ascontiguousarray(ring_sign, np.int64))
+    ring_start = np.ascontiguousarray(ring_start, np.int64)
+    ex1, ey1, ex2, ey2, er = mk.ring_edges(xs, ys, ring_start, np.ascontiguousarray(ring_sign, np.int64),
+                                           np.argsort(mk.ring_min_x(xs, ring_start), kind="stable"))
     parent = np.arange(max(nr, 1), dtype=np.int64)
     dirty = np.ones(ex1.size, np.bool_)
     for _ in range(_MAX_ROUNDS):
         if not ex1.size:
             break
-        gx0, gy0, cell, nx, ny = grid_for(ex1, ey1, ex2, ey2, 2.0, per_cell=4.0)
+        gx0, gy0, cell, nx, ny = grid_for(ex1, ey1, ex2, ey2, 2.0, per_cell=1.0)
         se, sx, sy, ra, rb = mk.intersections(ex1, ey1, ex2, ey2, er, dirty, gx0, gy0, cell, nx, ny)
         _unions(parent, ra, rb)
         if not se.size:
             break
-        ex1, ey1, ex2, ey2, er, dirty = mk.split_edges(ex1, ey1, ex2, ey2, er, se, sx, sy)
+        # split points by edge, then along it
+        pos = ((sx - ex1[se]).astype(np.float64) * (ex2[se] - ex1[se])
+               + (sy - ey1[se]).astype(np.float64) * (ey2[se] - ey1[se]))
+        by_edge = np.lexsort((pos, se))
+        ex1, ey1, ex2, ey2, er, dirty = mk.split_edges(ex1, ey1, ex2, ey2, er, se, sx, sy, by_edge)
         if not dirty.any():
             break
-    ux1, uy1, ux2, uy2, uw, ur = mk.unique_edges(ex1, ey1, ex2, ey2, er, parent)
-    wb, wa = mk.sweep(ux1, uy1, ux2, uy2, uw, ur, parent)
+    cx1, cy1, cx2, cy2, cw, k1, k2 = mk.canonical_edges(ex1, ey1, ex2, ey2)
+    del ex1, ey1, ex2, ey2, dirty  # free memory as we go: layers of millions of edges
+    # sorts of nearly sorted keys (edges come ring by ring in sweep order): stable is fastest
+    by_k1 = np.argsort(k1, kind="stable")
+    ux1, uy1, ux2, uy2, uw, ur, uk1, uk2 = mk.unique_edges(cx1, cy1, cx2, cy2, cw, k1, k2, by_k1, er, parent)
+    del cx1, cy1, cx2, cy2, cw, k1, k2, by_k1, er
+    keys, order = mk.sweep_events(uk1, uk2, np.argsort(uk2, kind="stable"))
+    nslabs = max(1, min(2 * threads(), ux1.size // _SLAB_EDGES))
+    wb, wa, ra, rb = mk.sweep(ux1, uy1, ux2, uy2, uw, ur.astype(np.int64), keys, order, nslabs)
+    _unions(parent, ra, rb)
+    del keys, order
     idx, rev = mk.boundary(ux1, uy1, ux2, uy2, wb, wa)
     bx1 = np.where(rev, ux2[idx], ux1[idx])
     by1 = np.where(rev, uy2[idx], uy1[idx])
     bx2 = np.where(rev, ux1[idx], ux2[idx])
     by2 = np.where(rev, uy1[idx], uy2[idx])
     bring = ur[idx]
+    del ux1, uy1, ux2, uy2, uw, ur, uk1, uk2, wb, wa, idx, rev
     if rotate:
         bx1, by1 = by1, -bx1
         bx2, by2 = by2, -bx2
-    mx1, my1, mx2, my2, src, nxt = mk.chain_edges(bx1, by1, bx2, by2)
+    ks, ke = mk.end_keys(bx1, by1, bx2, by2)
+    mx1, my1, mx2, my2, src, nxt = mk.chain_edges(bx1, by1, bx2, by2, ks, ke, np.argsort(ks, kind="stable"),
+                                                  np.argsort(ke, kind="stable"))
+    del bx1, by1, bx2, by2, ks, ke
     roots = _roots(parent, bring[src].astype(np.int64)) if src.size else np.zeros(0, np.int64)
-    uniq, poly = np.unique(roots, return_inverse=True)
+    # polygons numbered by their root ring (what np.unique would give, without sorting)
+    used = np.zeros(max(nr, 1), np.int64)
+    used[roots] = 1
+    label = np.cumsum(used) - 1
+    uniq = np.flatnonzero(used)
+    poly = label[roots]
     poly_nets = []
     if ring_net is not None and len(nets) and uniq.size:
         all_roots = _roots(parent, np.arange(nr, dtype=np.int64))

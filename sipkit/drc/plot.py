@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 
 from .layers import DBU
@@ -34,6 +36,8 @@ def plot_report(report, ax=None, layers=None, max_markers: int = 20000):
             segs += [((a[0], a[1]), (b[2], b[3])), ((a[2], a[3]), (b[0], b[1]))]
         elif kind == "polygon":
             ax.add_patch(Polygon(geom, closed=True, fill=False, edgecolor="red", linewidth=1.0))
+        elif kind == "path":
+            segs += list(itertools.pairwise(geom))
         else:
             x0, y0, x1, y1 = v.bbox
             ax.add_patch(Rectangle((x0, y0), max(x1 - x0, 1.0), max(y1 - y0, 1.0), fill=False,

@@ -26,7 +26,8 @@ class Violation:
         The limit, e.g. ``>= 25 µm``.
     marker : tuple
         ``("edge_pair", ((x1, y1, x2, y2), (x1, y1, x2, y2)))``, ``("polygon", ((x, y), ...))``,
-        ``("box", (x0, y0, x1, y1))`` or ``("point", (x, y))``, µm.
+        ``("path", ((x, y), ...))`` (a wire in top view), ``("box", (x0, y0, x1, y1))`` or
+        ``("point", (x, y))``, µm.
     bbox : tuple of float
         (x0, y0, x1, y1) of the marker, µm.
     severity : str
@@ -64,7 +65,7 @@ class RuleResult:
     """The outcome of one rule: its violations or why it did not run."""
 
     rule: object  # deck.Rule
-    violations: tuple = ()
+    violations: tuple = ()  # or a sequence of repeated units' violations (sipkit.drc.hierarchy)
     skipped: str | None = None
     seconds: float = 0.0
 
@@ -76,7 +77,8 @@ class RuleResult:
     @property
     def worst(self) -> float | None:
         """The measured value furthest beyond the limit, or None."""
-        vals = [v.value for v in self.violations if v.value is not None]
+        distinct = getattr(self.violations, "distinct_values", None)  # repeated units
+        vals = [x for x in (distinct() if distinct else (v.value for v in self.violations)) if x is not None]
         if not vals:
             return None
         return max(vals) if self.rule.max is not None and self.rule.min is None else min(vals)
@@ -115,7 +117,7 @@ class Report:
     @property
     def clean(self) -> bool:
         """True when no rule of severity ``error`` found anything."""
-        return not any(v.severity == "error" for v in self)
+        return not any(r.rule.severity == "error" and len(r.violations) for r in self.results)
 
     def result(self, rule_id: str) -> RuleResult:
         """The result of one rule."""

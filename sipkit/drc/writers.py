@@ -15,7 +15,7 @@ FORMATS = {"text": ".txt", "json": ".json", "lyrdb": ".lyrdb", "junit": ".xml"}
 def to_text(report) -> str:
     """One line per rule, then the violations of the failing rules (at most 20 each)."""
     lines = [f"DRC of {report.design} with deck {report.deck}: {len(report)} violation(s)"]
-    for row, r in zip(report.summary(), report.results, strict=True):
+    for row in report.summary():
         status = row["status"].upper()
         extra = f" ({row['skipped']})" if row["skipped"] else ""
         count = f" {row['count']}" if row["count"] else ""
@@ -27,7 +27,7 @@ def to_text(report) -> str:
         lines.append(f"{r.rule.id}: {r.rule.description or r.rule.check} ({r.rule.severity})")
         for v in r.violations[:20]:
             x0, y0, x1, y1 = v.bbox
-            val = "" if v.value is None else f" {v.value:.3f}"
+            val = "" if v.value is None else f" {v.value:.4f}"
             nets = f" nets {','.join(v.nets)}" if v.nets else ""
             lines.append(f"    at [{x0:.3f}, {y0:.3f}, {x1:.3f}, {y1:.3f}]{val} (required {v.required})"
                          f"{nets}{' - ' + v.message if v.message else ''}")
@@ -45,8 +45,8 @@ def to_json(report) -> str:
         "violations": [v.to_dict() for v in report],
         "summary": {
             "violations": len(report),
-            "errors": sum(1 for v in report if v.severity == "error"),
-            "warnings": sum(1 for v in report if v.severity == "warning"),
+            "errors": sum(len(r.violations) for r in report.results if r.rule.severity == "error"),
+            "warnings": sum(len(r.violations) for r in report.results if r.rule.severity == "warning"),
             "seconds": round(report.seconds, 4),
             "rules": report.summary(),
         },
@@ -54,18 +54,33 @@ def to_json(report) -> str:
     return json.dumps(data, indent=1)
 
 
+def _num(x: float) -> str:
+    """A coordinate in µm, exact to the database unit (no 6-digit rounding of large layouts)."""
+    return format(round(float(x), 6), ".12g")
+
+
+def _pts(*xy) -> str:
+    return ";".join(f"{_num(xy[k])},{_num(xy[k + 1])}" for k in range(0, len(xy), 2))
+
+
+def _quoted(name: str) -> str:
+    """A category name as a KLayout category path (dots would make sub-categories)."""
+    return "'" + name.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
 def _lyrdb_value(v) -> str:
     kind, geom = v.marker
     if kind == "edge_pair":
         (a, b) = geom
-        return f"edge-pair: ({a[0]:.6g},{a[1]:.6g};{a[2]:.6g},{a[3]:.6g})|({b[0]:.6g},{b[1]:.6g};{b[2]:.6g},{b[3]:.6g})"
+        return f"edge-pair: ({_pts(*a)})/({_pts(*b)})"
     if kind == "polygon":
-        return "polygon: (" + ";".join(f"{x:.6g},{y:.6g}" for x, y in geom) + ")"
+        return f"polygon: ({_pts(*[c for p in geom for c in p])})"
     if kind == "box":
-        x0, y0, x1, y1 = geom
-        return f"box: ({x0:.6g},{y0:.6g};{x1:.6g},{y1:.6g})"
+        return f"box: ({_pts(*geom)})"
+    if kind == "path":
+        return f"path: ({_pts(*[c for p in geom for c in p])}) w=0 bx=0 ex=0 r=false"
     x, y = geom
-    return f"box: ({x - 0.5:.6g},{y - 0.5:.6g};{x + 0.5:.6g},{y + 0.5:.6g})"
+    return f"box: ({_pts(x - 0.5, y - 0.5, x + 0.5, y + 0.5)})"
 
 
 def to_lyrdb(report) -> str:
@@ -76,7 +91,9 @@ def to_lyrdb(report) -> str:
            " <original-file/>", " <generator>sipkit</generator>", f" <top-cell>{top}</top-cell>",
            " <tags/>", " <categories>"]
     for r in report.results:
-        desc = f"{r.rule.check} {r.rule.limit_text}" + (f": {r.rule.description}" if r.rule.description else "")
+        desc = f"{r.rule.check} {r.rule.limit_text}"
+        if r.rule.description:
+            desc += f": {r.rule.description}"
         out.append(f"  <category><name>{escape(r.rule.id)}</name><description>{escape(desc)}</description>"
                    "<categories/></category>")
     out += [" </categories>", " <cells>", f"  <cell><name>{top}</name><variant/><references/></cell>",
@@ -87,7 +104,7 @@ def to_lyrdb(report) -> str:
         if v.nets:
             text += f" nets {','.join(v.nets)}"
         values.append(f"<value>text: {escape(repr(text))}</value>")
-        out.append(f"  <item><tags/><category>{escape(v.rule)}</category><cell>{top}</cell>"
+        out.append(f"  <item><tags/><category>{escape(_quoted(v.rule))}</category><cell>{top}</cell>"
                    f"<visited>false</visited><multiplicity>1</multiplicity><values>{''.join(values)}</values>"
                    "</item>")
     out += [" </items>", "</report-database>"]
@@ -114,7 +131,8 @@ def to_junit(report) -> str:
         else:
             out = f"<system-out>{len(r.violations)} {r.rule.severity}(s)</system-out>" if r.violations else ""
             cases.append(f"{head}>{out}</testcase>")
-    suite = (f'<testsuite name="drc {escape(report.design, {chr(34): "&quot;"})}" tests="{len(report.results)}" '
+    suite = (f'<testsuite name="drc {escape(report.design, {chr(34): "&quot;"})}" '
+             f'tests="{len(report.results)}" '
              f'failures="{failures}" errors="0" skipped="{skipped}" time="{report.seconds:.4f}">')
     return "\n".join(['<?xml version="1.0" encoding="utf-8"?>', "<testsuites>", suite, *cases,
                       "</testsuite>", "</testsuites>"]) + "\n"
@@ -122,8 +140,8 @@ def to_junit(report) -> str:
 
 def write(report, path, format: str | None = None) -> None:
     """Write `report` to `path` in `format` (by suffix when not given)."""
+    from .._files import write_text
     from ..errors import DesignError
-    from ..io.design import _write_atomic
 
     path = Path(path)
     if format is None:
@@ -132,4 +150,4 @@ def write(report, path, format: str | None = None) -> None:
     writers = {"text": to_text, "json": to_json, "lyrdb": to_lyrdb, "junit": to_junit}
     if format not in writers:
         raise DesignError(f"unknown report format {format!r}; expected one of {', '.join(writers)}")
-    _write_atomic(path, writers[format](report))
+    write_text(path, writers[format](report))
