@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..model._coverage_kernels import _coverage_kernel
+from ..model.geometry import ring_coverage
 from .layers import DBU, MergedLayer
 from .report import Violation
 
@@ -49,7 +49,7 @@ def _cell_areas(layer: MergedLayer, xe: np.ndarray, ye: np.ndarray) -> np.ndarra
     y[1::2] = layer.y2 * DBU
     starts = np.arange(0, 2 * m + 1, 2, dtype=np.int64)
     # boundary edges have the copper on their right: sign -1 in the kernel's convention
-    frac = _coverage_kernel(x, y, starts, -np.ones(m), xe, ye)
+    frac = ring_coverage(x, y, starts, -np.ones(m), xe, ye)
     return frac * np.outer(np.diff(ye), np.diff(xe))
 
 

@@ -29,6 +29,7 @@ __all__ = [
     "layer_polygons",
     "nets",
     "polygon_coverage",
+    "ring_coverage",
     "stack_at",
     "trace_polygon",
 ]
@@ -122,6 +123,23 @@ def polygon_coverage(geom, x_edges, y_edges) -> np.ndarray:
     from ._coverage import polygon_coverage as kernel
 
     return kernel(geom, x_edges, y_edges)
+
+
+def ring_coverage(x, y, ring_start, ring_sign, x_edges, y_edges) -> np.ndarray:
+    """Raw area fraction per grid cell, shape (ny, nx), of rings given as flat arrays.
+
+    Ring ``k`` has vertices ``x[ring_start[k]:ring_start[k + 1]]`` (implicitly closed) and
+    counts with ``ring_sign[k]`` (+1 where counter-clockwise rings enclose area, -1 for the
+    reverse).  For callers that hold edges already (the DRC's merged layers); no clipping
+    to [0, 1] is done.
+    """
+    from ._coverage_kernels import _coverage_kernel
+
+    def f64(a):
+        return np.ascontiguousarray(a, dtype=np.float64)
+
+    return _coverage_kernel(f64(x), f64(y), np.ascontiguousarray(ring_start, dtype=np.int64),
+                            f64(ring_sign), f64(x_edges), f64(y_edges))
 
 
 def coverage_grid(pkg, layer: str, x_edges, y_edges) -> np.ndarray:
