@@ -340,43 +340,129 @@ VIA_STACK = {"VSS": ("mv1",), "VDD2": ("mv1", "pth"), "VDDQ": ("mv1", "pth", "mv
              "VDD1": ("mv1", "pth", "mv3")}
 
 
+def grid_finger(rotation):
+    """Size and rotation of a 160 x 50 µm finger turned by about `rotation` degrees whose
+    corners fall exactly on the 1 nm grid as a rectangle.  A rotated rectangle snapped
+    to the grid is in general not quite one: a corner comes out a hair under 90°, an
+    acute tip to a width check.  Half-sides of 16 (p, q) and 5 (-q, p) nm, p and q
+    integers, are exact; (p, q) is the shortest one at least 5000 nm long within 0.1° of
+    the rotation (the finger then comes out up to a few nanometres larger than 160 x 50 µm)."""
+    t = math.radians(rotation)
+    p0, q0 = round(5000 * math.cos(t)), round(5000 * math.sin(t))
+    pq = [(p, q) for p in range(p0 - 8, p0 + 9) for q in range(q0 - 8, q0 + 9)
+          if abs(math.degrees(math.atan2(q, p)) - rotation) < 0.1 and p * p + q * q >= 5000 ** 2]
+    for p, q in sorted(pq, key=lambda v: (math.hypot(*v), v)):
+        h = math.hypot(p, q)
+        size, rot = (round(0.032 * h, 4), round(0.01 * h, 4)), round(math.degrees(math.atan2(q, p)), 6)
+        corners = np.round(np.array(sm.BondFinger(name="f", at=(0.0, 0.0), size=size, rotation=rot).polygon)
+                           / 0.001).astype(np.int64)
+        if (corners == [(-16 * p + 5 * q, -16 * q - 5 * p), (16 * p + 5 * q, 16 * q - 5 * p),
+                        (16 * p - 5 * q, 16 * q + 5 * p), (-16 * p - 5 * q, -16 * q + 5 * p)]).all():
+            return size, rot, (p, q)
+    raise AssertionError(f"no grid finger near {rotation}°")
+
+
+def finger_entries(f, pq, end):
+    """Where a horizontal trace can enter a rotated finger across a corner of its end `end`
+    (-1: the end away from the die, the trace coming from the left; +1: the die end, from
+    the right): a list of (y of the trace, its end point, its width), narrowest first.
+
+    The finger's sides are 16 (p, q) and 5 (-q, p) nm (:func:`grid_finger`), so they pass
+    through grid points every |(p, q)| nm.  The trace covers a corner, and its two sides
+    (25 to 31 µm apart) meet the finger's outline exactly at two of those points, one on
+    the end and one on a long side, at clearly obtuse angles: nothing is rounded where
+    the copper merges, and no near-right angle can turn into an acute notch."""
+    p, q = pq
+    c, u, v = np.array((round(f.at[0] * 1000), round(f.at[1] * 1000))), np.array((p, q)), np.array((-q, p))
+    outline = shapely.Polygon(f.polygon)
+    inner = outline.buffer(-1.0, join_style="mitre")
+    options, entries = [], []
+    for side in (1, -1):
+        corner = c + 16 * end * u + 5 * side * v
+        for j in range(-4, 5):
+            for i in range(-15, 16):
+                pj, pi = c + 16 * end * u + j * v, c + i * u + 5 * side * v
+                lo, hi = sorted((int(pj[1]), int(pi[1])))
+                if 25000 <= hi - lo <= 31000 and (hi - lo) % 2 == 0 and lo + 500 <= corner[1] <= hi - 500:
+                    options.append((hi - lo, i, j, side, pj, pi))
+    for w, *_, pj, pi in sorted(options, key=lambda o: o[:4]):
+        ok = True
+        for pt in (pj, pi):  # the first point of the outline the side meets, coming in
+            ray = shapely.LineString([(-1e5, pt[1] / 1000), (1e5, pt[1] / 1000)])
+            cut = outline.boundary.intersection(ray)
+            xs = shapely.get_coordinates(cut)[:, 0]
+            ok = ok and len(xs) and abs((xs.max() if end > 0 else xs.min()) - pt[0] / 1000) < 0.01
+        if not ok:
+            continue
+        lo, hi = sorted((pj[1] / 1000, pi[1] / 1000))
+        x = (max if end < 0 else min)(pj[0], pi[0]) / 1000
+        while abs(x - f.at[0]) < f.size[0]:
+            x -= end * 1.0
+            if inner.covers(shapely.MultiPoint([(x, lo), (x, hi)])):  # the flush end inside
+                y = round((lo + hi) / 2, 3)
+                entries.append((y, (round(x - end * 2.0, 3), y), w / 1000))
+                break
+    return entries
+
+
 def lpddr(board, lp_lines):
     """The LPDDR die with pads, wires and fingers, the bus to the NPU and the power vias."""
     x0, y0 = LP_AT[0] - LP_SIZE[0] / 2, LP_AT[1] - LP_SIZE[1] / 2
-    pads, wires, fingers, drops, ends = [], [], [], [], []
+    pads, wires, fingers, drops, lattice = [], [], [], [], {}
     sites = [(f"L{k + 1:02d}", pin, (100.0, (LP_SIZE[1] - 4700) / 2 + 100 * k),
               (FINGER_X, LP_AT[1] + (k - 23.5) * FINGER_PITCH)) for k, pin in enumerate(LP_LEFT)]
     sites += [(f"T{k + 1:02d}", pin, (300.0 + 180 * k, LP_SIZE[1] - 100),
                (x0 + 300 + 180 * k, y0 + LP_SIZE[1] + 450)) for k, pin in enumerate(LP_TOP)]
     for name, pin, local, (fx, fy) in sites:
         net = pin if pin in POWER else "LP_" + pin
-        rot = math.degrees(math.atan2(y0 + local[1] - fy, x0 + local[0] - fx))
-        f = sm.BondFinger(name=f"LP_{name}", at=(fx, fy), size=(160, 50), rotation=round(rot, 3), net=net)
+        rot = round(math.degrees(math.atan2(y0 + local[1] - fy, x0 + local[0] - fx)), 3)
+        rot = 0.0 if abs(rot) < 1 else rot  # too little for a trace to enter across a corner
+        size, rot, pq = grid_finger(rot) if rot % 90 else ((160.0, 50.0), rot, None)
+        f = sm.BondFinger(name=f"LP_{name}", at=(fx, fy), size=size, rotation=rot, net=net)
         board.put("L1", shapely.Polygon(f.polygon), net)
         fingers.append(f)
         pads.append(sm.DiePad(name=name, at=local, size=(70, 70), net=net))
         # 20 µm Au wire, 180 µm loop (LPDDR wire bonds: 0.8-1 mil Au, loops 150-250 µm)
         wires.append(sm.WireBond(pad=name, to=f.name, wire=sm.Wire(material="au-wire", diameter=20),
                                  loop_height=180))
-        axis = (math.cos(math.radians(rot)), math.sin(math.radians(rot)))  # towards the die
-        ends.append(((fx - 110 * axis[0], fy - 110 * axis[1]), (fx, fy), net))  # 30 µm out on the axis
-        for dist in (220, -220, -600) if pin in POWER else ():  # power: a stub on the axis to the via(s)
+        lattice[f.name] = pq
+    for f in fingers:  # power: a trace to the via(s), once every finger is in place
+        net, fx, fy = f.net, *f.at
+        if net not in POWER:
+            continue
+        if f.rotation % 90:  # rotated: from the die end, across its corners
+            x1 = max(x for x, _ in f.polygon)
+            for (y, end, width), dist in itertools.product(finger_entries(f, lattice[f.name], 1),
+                                                          (70, 100, 130, 180, 250)):
+                at = (round(x1 + dist, 3), y)
+                vias = [(k, at, net) for k in VIA_STACK[net]]
+                if board.add([("L1", [end, at], net, width)], vias=vias):
+                    drops += [(at, net)] * (VIA_STACK[net][-1] == "mv3")
+                    break
+            continue
+        axis = (math.cos(math.radians(f.rotation)), math.sin(math.radians(f.rotation)))  # towards the die
+        for dist in (220, -220, -600):  # a stub on the axis
             at = (fx + dist * axis[0], fy + dist * axis[1])
-            if board.add([("L1", [(fx, fy), at], net)], vias=[(k, at, net) for k in VIA_STACK[pin]]):
-                drops += [(at, net)] * (VIA_STACK[pin][-1] == "mv3")
+            if board.add([("L1", [(fx, fy), at], net)], vias=[(k, at, net) for k in VIA_STACK[net]]):
+                drops += [(at, net)] * (VIA_STACK[net][-1] == "mv3")
                 break
     # the bus, top line first: escape, horizontal, 45° to the finger's row, horizontal,
-    # and the last 30 µm along the finger's axis into it
-    pairs = zip(lp_lines, [e[:2] for e in ends if e[2].startswith("LP_")], strict=True)
-    pairs = sorted(pairs, key=lambda p: -p[0][0])
+    # into the finger across its near corner (straight along the axis into an unrotated one)
+    ends = []
+    for f in fingers:
+        if f.net.startswith("LP_"):
+            ends.append(finger_entries(f, lattice[f.name], -1) if f.rotation else [(f.at[1], f.at, W)])
+    pairs = sorted(zip(lp_lines, ends, strict=True), key=lambda p: -p[0][0])
     frame = FRAMES["right"]
-    for line, ((ox, oy), centre) in pairs:
+    for line, entries in pairs:
         uu, d, u, _ = line
         head = [frame(u, -PB * d)] + ([frame(uu, -PB / 2)] if d == 1 else []) + [frame(uu, 300.0)]
-        x_start, dy = head[-1][0], oy - uu
-        for xb in [*np.arange(7300.0, ox - abs(dy) - 60, 5.0), *np.arange(7295.0, x_start, -5.0)]:
-            route = head + ([(xb, uu), (xb + abs(dy), oy)] if dy else []) + [(ox, oy), centre]
-            if board.add([("L1", route, "LP_" + LP_SIGNALS[lp_lines.index(line)])]):
+        x_start, ox = head[-1][0], FINGER_X - 110.0
+        for ty, end, width in entries:  # the narrowest entry that fits
+            dy = ty - uu
+            if any(board.add([("L1", head + ([(xb, uu), (xb + abs(dy), ty)] if dy else []) + [end],
+                                "LP_" + LP_SIGNALS[lp_lines.index(line)], width)])
+                   for xb in [*np.arange(7300.0, ox - abs(dy) - 60, 5.0), *np.arange(7295.0, x_start, -5.0)]):
                 break
     die = sm.Die(name="lpddr4x", size=LP_SIZE, thickness=100, at=LP_AT, power=0.4,
                  wire_bond=sm.WireBonding(attach=sm.DieAttach(material="daf", thickness=20), pads=pads,
