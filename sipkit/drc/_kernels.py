@@ -29,6 +29,7 @@ import numpy as np
 from numba import njit
 
 from ._grid import build_grid
+from ._merge_kernels import orient  # +1 if p is left of a -> b, -1 right, 0 on it
 from ._threads import run_chunks
 
 EPS = 1e-10
@@ -38,27 +39,16 @@ WIDTH, NOTCH, ISOLATED, ENCLOSURE = 0, 1, 2, 3
 
 
 @njit(cache=True)
-def _side(ax, ay, bx, by, px, py):
-    """+1 if p is left of a -> b, -1 right, 0 on the line (exact in int64)."""
-    v = (bx - ax) * (py - ay) - (by - ay) * (px - ax)
-    if v > 0:
-        return 1
-    if v < 0:
-        return -1
-    return 0
-
-
-@njit(cache=True)
 def _segments_touch(ax, ay, bx, by, cx, cy, dx, dy):
     """Whether two closed segments have a point in common."""
     if max(ax, bx) < min(cx, dx) or max(cx, dx) < min(ax, bx):
         return False
     if max(ay, by) < min(cy, dy) or max(cy, dy) < min(ay, by):
         return False
-    d1 = _side(ax, ay, bx, by, cx, cy)
-    d2 = _side(ax, ay, bx, by, dx, dy)
-    d3 = _side(cx, cy, dx, dy, ax, ay)
-    d4 = _side(cx, cy, dx, dy, bx, by)
+    d1 = orient(ax, ay, bx, by, cx, cy)
+    d2 = orient(ax, ay, bx, by, dx, dy)
+    d3 = orient(cx, cy, dx, dy, ax, ay)
+    d4 = orient(cx, cy, dx, dy, bx, by)
     if d1 == 0 and d2 == 0:
         return True  # collinear with overlapping boxes
     return d1 * d2 <= 0 and d3 * d4 <= 0
@@ -69,7 +59,7 @@ def _on_segment(px, py, x1, y1, x2, y2):
     """Whether point p lies on the closed segment (x1, y1)-(x2, y2)."""
     if px < min(x1, x2) or px > max(x1, x2) or py < min(y1, y2) or py > max(y1, y2):
         return False
-    return _side(x1, y1, x2, y2, px, py) == 0
+    return orient(x1, y1, x2, y2, px, py) == 0
 
 
 @njit(cache=True)
@@ -87,8 +77,8 @@ def _line_cut(gx1, gy1, gx2, gy2, ex1, ey1, ex2, ey2):
 @njit(cache=True)
 def _include_zero(ex1, ey1, ex2, ey2, gx1, gy1, gx2, gy2):
     """Zero distance counts where the edges touch (KLayout's default zero-distance mode)."""
-    s1 = _side(ex1, ey1, ex2, ey2, gx1, gy1)
-    s2 = _side(ex1, ey1, ex2, ey2, gx2, gy2)
+    s1 = orient(ex1, ey1, ex2, ey2, gx1, gy1)
+    s2 = orient(ex1, ey1, ex2, ey2, gx2, gy2)
     if s1 == 0 and s2 == 0:
         return _segments_touch(ex1, ey1, ex2, ey2, gx1, gy1, gx2, gy2)
     if (s1 == 0 or s2 == 0) and not (ex1 == gx2 and ey1 == gy2) and not (ex2 == gx1 and ey2 == gy1):
@@ -104,8 +94,8 @@ def near_part(ex1, ey1, ex2, ey2, gx1, gy1, gx2, gy2, d):
     """
     if ex1 == ex2 and ey1 == ey2:
         return False, 0, 0, 0, 0
-    s1 = _side(ex1, ey1, ex2, ey2, gx1, gy1)
-    s2 = _side(ex1, ey1, ex2, ey2, gx2, gy2)
+    s1 = orient(ex1, ey1, ex2, ey2, gx1, gy1)
+    s2 = orient(ex1, ey1, ex2, ey2, gx2, gy2)
     thr = 0 if _include_zero(ex1, ey1, ex2, ey2, gx1, gy1, gx2, gy2) else -1
     if s1 > thr and s2 > thr:
         return False, 0, 0, 0, 0
@@ -117,7 +107,7 @@ def near_part(ex1, ey1, ex2, ey2, gx1, gy1, gx2, gy2, d):
     edx = float(ex2 - ex1)
     edy = float(ey2 - ey1)
     if gx1 == gx2 and gy1 == gy2:
-        if _side(ex1, ey1, ex2, ey2, gx1, gy1) > thr:
+        if orient(ex1, ey1, ex2, ey2, gx1, gy1) > thr:
             return False, 0, 0, 0, 0
         a = edx * edx + edy * edy
         b = (float(ex1 - gx1) * edx + float(ey1 - gy1) * edy) / a
@@ -151,7 +141,7 @@ def near_part(ex1, ey1, ex2, ey2, gx1, gy1, gx2, gy2, d):
         if lp1 > lp2:
             lp1, lp2 = lp2, lp1
         if (ex2 - ex1) * (gx2 - gx1) + (ey2 - ey1) * (gy2 - gy1) == 0:
-            if _side(gx1, gy1, gx2, gy2, ex1, ey1) * _side(gx1, gy1, gx2, gy2, ex2, ey2) <= 0:
+            if orient(gx1, gy1, gx2, gy2, ex1, ey1) * orient(gx1, gy1, gx2, gy2, ex2, ey2) <= 0:
                 l1 = lp1
                 l2 = lp2
         else:
@@ -416,7 +406,7 @@ def _normalize(e):
     elif a1 == 0:
         if (f2x - f1x) * (s2x - s1x) + (f2y - f1y) * (s2y - s1y) > 0:
             f1x, f1y, f2x, f2y = f2x, f2y, f1x, f1y
-        if _side(f1x, f1y, f2x, f2y, s1x, s1y) > 0 or _side(s1x, s1y, s2x, s2y, f1x, f1y) > 0:
+        if orient(f1x, f1y, f2x, f2y, s1x, s1y) > 0 or orient(s1x, s1y, s2x, s2y, f1x, f1y) > 0:
             f1x, f1y, f2x, f2y = f2x, f2y, f1x, f1y
             s1x, s1y, s2x, s2y = s2x, s2y, s1x, s1y
     return f1x, f1y, f2x, f2y, s1x, s1y, s2x, s2y
@@ -450,7 +440,7 @@ def _shields(e, qx1, qy1, qx2, qy2):
         return False
     if ix1 != ix2 or iy1 != iy2:
         return True
-    return _side(f1x, f1y, s2x, s2y, qx1, qy1) != 0 and _side(s1x, s1y, f2x, f2y, qx2, qy2) != 0
+    return orient(f1x, f1y, s2x, s2y, qx1, qy1) != 0 and orient(s1x, s1y, f2x, f2y, qx2, qy2) != 0
 
 
 def shielded(out_a, out_b, out_rel, out_xy, x1, y1, x2, y2, poly, layer, start, items,
