@@ -93,10 +93,10 @@ def test_multigrid_is_a_symmetric_positive_preconditioner():
     # as a stationary iteration the V-cycle converges on this layered package
     e = rng.random(grid.shape)
     e[system.vox.owner < 0] = 0
-    ae, z = np.empty(grid.shape), np.empty(grid.shape)
+    ae, z = np.zeros(grid.shape), np.zeros(grid.shape)
     kern = _kernels.kernels(grid.size)
     for _ in range(20):
-        kern["_matvec_dot"](e, system.gx, system.gy, system.gz, system.diag, ae)
+        kern["_matvec_dot"](e, system.gx, system.gy, system.gz, system.diag, *mg.spans, ae)
         mg.apply(ae, z)
         norm0 = np.abs(e).max()
         e -= z

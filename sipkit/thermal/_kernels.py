@@ -15,9 +15,12 @@ cells have no links, diag = 1 and right-hand side 0, so they stay at 0.
 The multigrid smoother is z-line Gauss-Seidel in red-black order of the (i, j)
 columns: each column's tridiagonal system is solved exactly (Thomas algorithm with
 factors ``minv`` precomputed per level), with the neighbouring columns of the other
-colour held fixed.  Kernels come in a parallel form (prange over i) used on large
-levels and a serial one for small levels, where starting threads costs more than the
-work.
+colour held fixed.  Void cells (no links, no boundary or capacity term) lie at the ends
+of the columns (the air above a board beside a package): every column kernel runs only
+over ``lo[i, j] <= k < hi[i, j]``, the span of the column's solid cells (see
+:func:`_column_ranges`), and vectors stay zero outside it.  Kernels come in a parallel
+form (prange over i) used on large levels and a serial one for small levels, where
+starting threads costs more than the work.
 """
 
 from __future__ import annotations
@@ -69,11 +72,11 @@ def _rhs_corrected(x, xc, ax, ay, b, gx, gy, i, j, k, nx, ny):
 
 
 @njit(inline="always")
-def _back_substitute(x, m, f, i, j, nz):
+def _back_substitute(x, m, f, i, j, k0, k1):
     """Second half of the Thomas solve: x_k = m_k u_k + f_k x_(k+1), u held in x."""
-    prev = m[i, j, nz - 1] * x[i, j, nz - 1]
-    x[i, j, nz - 1] = prev
-    for k in range(nz - 2, -1, -1):
+    prev = m[i, j, k1 - 1] * x[i, j, k1 - 1]
+    x[i, j, k1 - 1] = prev
+    for k in range(k1 - 2, k0 - 1, -1):
         prev = m[i, j, k] * x[i, j, k] + f[i, j, k] * prev
         x[i, j, k] = prev
 
@@ -147,23 +150,50 @@ def _link_diagonal(gx, gy, gz, extra, diag):
                 diag[i, j, k] = s if s > 0.0 else 1.0
 
 
+def _column_ranges(gx, gy, gz, extra, lo, hi):
+    """Span [lo, hi) of the solid cells of each column (cells with a link or an extra term).
+
+    Columns without solid cells get lo = hi = 0.
+    """
+    nx, ny, nz = gx.shape
+    for i in prange(nx):
+        for j in range(ny):
+            first = nz
+            last = -1
+            for k in range(nz):
+                solid = (extra[i, j, k] > 0.0 or gx[i, j, k] > 0.0 or gy[i, j, k] > 0.0 or gz[i, j, k] > 0.0
+                         or (i > 0 and gx[i - 1, j, k] > 0.0) or (j > 0 and gy[i, j - 1, k] > 0.0)
+                         or (k > 0 and gz[i, j, k - 1] > 0.0))
+                if solid:
+                    if first == nz:
+                        first = k
+                    last = k
+            if last < 0:
+                lo[i, j] = 0
+                hi[i, j] = 0
+            else:
+                lo[i, j] = first
+                hi[i, j] = last + 1
+
+
 def _thomas_factors(gz, diag, m, f):
     """Factors of the z-line solves: m_k = 1 / pivot_k, f_k = gz_k m_k.
 
     The solve of T x = d is then u_0 = d_0, u_k = d_k + f_(k-1) u_(k-1) and
-    x_k = m_k u_k + f_k x_(k+1): one multiply-add on each recurrence.
+    x_k = m_k u_k + f_k x_(k+1): one multiply-add on each recurrence.  The pivots
+    are computed in float64 whatever the dtype of m and f.
     """
     nx, ny, nz = gz.shape
     for i in prange(nx):
         for j in range(ny):
-            mm = 1.0 / diag[i, j, 0]
+            mm = 1.0 / np.float64(diag[i, j, 0])
             m[i, j, 0] = mm
             for k in range(1, nz):
-                g = gz[i, j, k - 1]
-                mm = 1.0 / (diag[i, j, k] - g * g * mm)
+                g = np.float64(gz[i, j, k - 1])
+                f[i, j, k - 1] = g * mm
+                mm = 1.0 / (np.float64(diag[i, j, k]) - g * g * mm)
                 m[i, j, k] = mm
-            for k in range(nz):
-                f[i, j, k] = gz[i, j, k] * m[i, j, k]
+            f[i, j, nz - 1] = gz[i, j, nz - 1] * mm
 
 
 def _coarsen(gx, gy, gz, extra, xs, ys, sx, sy, gxc, gyc, gzc, extrac):
@@ -206,14 +236,14 @@ def _coarsen(gx, gy, gz, extra, xs, ys, sx, sy, gxc, gyc, gzc, extrac):
 # operator, residual and vector updates
 
 
-def _matvec_dot(x, gx, gy, gz, diag, y):
-    """y = A x; returns x·y."""
+def _matvec_dot(x, gx, gy, gz, diag, lo, hi, y):
+    """y = A x over the solid spans; returns x·y."""
     nx, ny, nz = x.shape
     total = 0.0
     for i in prange(nx):
         part = 0.0
         for j in range(ny):
-            for k in range(nz):
+            for k in range(lo[i, j], hi[i, j]):
                 s = diag[i, j, k] * x[i, j, k]
                 if i > 0:
                     s -= gx[i - 1, j, k] * x[i - 1, j, k]
@@ -233,8 +263,8 @@ def _matvec_dot(x, gx, gy, gz, diag, y):
     return total
 
 
-def _residual(x, b, gx, gy, gz, diag, r):
-    """r = b - A x; returns (r·r, sum of r)."""
+def _residual(x, b, gx, gy, gz, diag, lo, hi, r):
+    """r = b - A x over the solid spans; returns (r·r, sum of r)."""
     nx, ny, nz = x.shape
     rr = 0.0
     rs = 0.0
@@ -242,7 +272,7 @@ def _residual(x, b, gx, gy, gz, diag, r):
         p2 = 0.0
         p1 = 0.0
         for j in range(ny):
-            for k in range(nz):
+            for k in range(lo[i, j], hi[i, j]):
                 s = _cell_residual(x, b, gx, gy, gz, diag, i, j, k, nx, ny, nz)
                 r[i, j, k] = s
                 p2 += s * s
@@ -252,19 +282,22 @@ def _residual(x, b, gx, gy, gz, diag, r):
     return rr, rs
 
 
-def _cg_update(x, r, p, q, alpha):
-    """x += alpha p, r -= alpha q; returns (r·r, sum of r)."""
-    nx, ny, nz = x.shape
+def _cg_update(x, r, p, q, alpha, lo, hi, rc, cast):
+    """x += alpha p, r -= alpha q (and rc = r in the preconditioner's precision when
+    `cast`); returns (r·r, sum of r)."""
+    nx, ny = x.shape[:2]
     rr = 0.0
     rs = 0.0
     for i in prange(nx):
         p2 = 0.0
         p1 = 0.0
         for j in range(ny):
-            for k in range(nz):
+            for k in range(lo[i, j], hi[i, j]):
                 x[i, j, k] += alpha * p[i, j, k]
                 s = r[i, j, k] - alpha * q[i, j, k]
                 r[i, j, k] = s
+                if cast:
+                    rc[i, j, k] = s
                 p2 += s * s
                 p1 += s
         rr += p2
@@ -272,38 +305,32 @@ def _cg_update(x, r, p, q, alpha):
     return rr, rs
 
 
-def _direction_update(p, z, r, beta):
-    """p = z + beta p; returns r·z (for the next step, computed before the update)."""
-    nx, ny, nz = p.shape
+def _direction_update(p, z, beta, lo, hi):
+    """p = z + beta p."""
+    nx, ny = p.shape[:2]
+    for i in prange(nx):
+        for j in range(ny):
+            for k in range(lo[i, j], hi[i, j]):
+                p[i, j, k] = z[i, j, k] + beta * p[i, j, k]
+
+
+def _dot(a, b, lo, hi):
+    nx, ny = a.shape[:2]
     total = 0.0
     for i in prange(nx):
         part = 0.0
         for j in range(ny):
-            for k in range(nz):
-                zz = z[i, j, k]
-                part += r[i, j, k] * zz
-                p[i, j, k] = zz + beta * p[i, j, k]
-        total += part
-    return total
-
-
-def _dot(a, b):
-    nx, ny, nz = a.shape
-    total = 0.0
-    for i in prange(nx):
-        part = 0.0
-        for j in range(ny):
-            for k in range(nz):
+            for k in range(lo[i, j], hi[i, j]):
                 part += a[i, j, k] * b[i, j, k]
         total += part
     return total
 
 
-def _copy_cast(src, dst):
-    nx, ny, nz = src.shape
+def _copy_cast(src, dst, lo, hi):
+    nx, ny = src.shape[:2]
     for i in prange(nx):
         for j in range(ny):
-            for k in range(nz):
+            for k in range(lo[i, j], hi[i, j]):
                 dst[i, j, k] = src[i, j, k]
 
 
@@ -311,52 +338,62 @@ def _copy_cast(src, dst):
 # multigrid: smoothing passes with restriction and prolongation fused in
 
 
-def _smooth_color(x, b, gx, gy, m, f, color, with_neighbors):
+def _smooth_color(x, b, gx, gy, m, f, lo, hi, color, with_neighbors):
     """Solve the z lines of one colour ((i + j) % 2 == color) exactly.
 
-    Without neighbours (a zero initial guess) only b enters the right-hand side.
+    Without neighbours (a zero initial guess) only b enters the right-hand side.  Only
+    the solid span of each column is solved: the void cells beyond it have no links,
+    f is zero across its ends, and x stays zero there.
     """
-    nx, ny, nz = x.shape
+    nx, ny = x.shape[:2]
     for i in prange(nx):
         for j in range((i + color) % 2, ny, 2):
+            k0 = lo[i, j]
+            k1 = hi[i, j]
+            if k1 <= k0:
+                continue
             if not with_neighbors:
-                prev = b[i, j, 0]
-                x[i, j, 0] = prev
-                for k in range(1, nz):
+                prev = b[i, j, k0]
+                x[i, j, k0] = prev
+                for k in range(k0 + 1, k1):
                     prev = b[i, j, k] + f[i, j, k - 1] * prev
                     x[i, j, k] = prev
             elif 0 < i < nx - 1 and 0 < j < ny - 1:
-                prev = _rhs_inner(x, b, gx, gy, i, j, 0)
-                x[i, j, 0] = prev
-                for k in range(1, nz):
+                prev = _rhs_inner(x, b, gx, gy, i, j, k0)
+                x[i, j, k0] = prev
+                for k in range(k0 + 1, k1):
                     prev = _rhs_inner(x, b, gx, gy, i, j, k) + f[i, j, k - 1] * prev
                     x[i, j, k] = prev
             else:
-                prev = _rhs_edge(x, b, gx, gy, i, j, 0, nx, ny)
-                x[i, j, 0] = prev
-                for k in range(1, nz):
+                prev = _rhs_edge(x, b, gx, gy, i, j, k0, nx, ny)
+                x[i, j, k0] = prev
+                for k in range(k0 + 1, k1):
                     prev = _rhs_edge(x, b, gx, gy, i, j, k, nx, ny) + f[i, j, k - 1] * prev
                     x[i, j, k] = prev
-            _back_substitute(x, m, f, i, j, nz)
+            _back_substitute(x, m, f, i, j, k0, k1)
 
 
-def _smooth_color_corrected(x, xc, ax, ay, b, gx, gy, m, f, color):
+def _smooth_color_corrected(x, xc, ax, ay, b, gx, gy, m, f, lo, hi, color):
     """Like _smooth_color, the neighbours corrected by the coarse solution xc first.
 
     ax[i], ay[j] give the aggregate of fine column (i, j).
     """
-    nx, ny, nz = x.shape
+    nx, ny = x.shape[:2]
     for i in prange(nx):
         for j in range((i + color) % 2, ny, 2):
-            prev = _rhs_corrected(x, xc, ax, ay, b, gx, gy, i, j, 0, nx, ny)
-            x[i, j, 0] = prev
-            for k in range(1, nz):
+            k0 = lo[i, j]
+            k1 = hi[i, j]
+            if k1 <= k0:
+                continue
+            prev = _rhs_corrected(x, xc, ax, ay, b, gx, gy, i, j, k0, nx, ny)
+            x[i, j, k0] = prev
+            for k in range(k0 + 1, k1):
                 prev = _rhs_corrected(x, xc, ax, ay, b, gx, gy, i, j, k, nx, ny) + f[i, j, k - 1] * prev
                 x[i, j, k] = prev
-            _back_substitute(x, m, f, i, j, nz)
+            _back_substitute(x, m, f, i, j, k0, k1)
 
 
-def _restrict_residual_color(x, b, gx, gy, gz, diag, xs, ay, color, bc):
+def _restrict_residual_color(x, b, gx, gy, gz, diag, lo, hi, xs, ay, color, bc):
     """bc[I, J] = sum of the residual over the cells of colour `color` in aggregate (I, J).
 
     After a colour's exact line solve its own residual is zero, so the residual of
@@ -371,7 +408,7 @@ def _restrict_residual_color(x, b, gx, gy, gz, diag, xs, ay, color, bc):
         for i in range(xs[ic], xs[ic + 1]):
             for j in range((i + color) % 2, ny, 2):
                 jc = ay[j]
-                for k in range(nz):
+                for k in range(lo[i, j], hi[i, j]):
                     bc[ic, jc, k] += _cell_residual(x, b, gx, gy, gz, diag, i, j, k, nx, ny, nz)
 
 
@@ -601,9 +638,9 @@ def _variant(fn, suffix: str):
 
 _PARALLEL = {}
 _SERIAL = {}
-for _name in ("_conductances", "_link_diagonal", "_thomas_factors", "_coarsen", "_matvec_dot",
-              "_residual", "_cg_update", "_direction_update", "_dot", "_copy_cast", "_smooth_color",
-              "_smooth_color_corrected", "_restrict_residual_color"):
+for _name in ("_conductances", "_link_diagonal", "_column_ranges", "_thomas_factors", "_coarsen",
+              "_matvec_dot", "_residual", "_cg_update", "_direction_update", "_dot", "_copy_cast",
+              "_smooth_color", "_smooth_color_corrected", "_restrict_residual_color"):
     _fn = globals()[_name]
     _PARALLEL[_name] = njit(parallel=True, cache=True)(_variant(_fn, "_par"))
     _SERIAL[_name] = njit(cache=True)(_variant(_fn, "_ser"))

@@ -16,7 +16,7 @@ from .assembly import assemble, check_connected, voxelize
 from .grid import build_grid
 from .presets import BoundaryPreset, load_preset
 from .result import ThermalResult
-from .solver import SolveInfo, solve_steady
+from .solver import PRECISIONS, SolveInfo, solve_steady
 
 __all__ = ["load_design", "prepare", "resistance_matrix", "solve"]
 
@@ -145,7 +145,8 @@ def _solve_model(model, resolution, tol, energy_tol, nonlinear, max_iter, precis
             raise ConvergenceError(f"the temperature-dependent conductivity did not settle in {max_picard} "
                                    f"iterations (last change {change:.3g} K)")
     info = SolveInfo(iterations=iterations, residual=info.residual, energy_balance=info.energy_balance,
-                     levels=info.levels, picard=picard, cells=grid.size, times=times)
+                     levels=info.levels, picard=picard, cells=grid.size, precision=info.precision,
+                     times=times)
     T = theta + system.t_ref
     T[vox.owner < 0] = np.nan
     return ThermalResult(model, grid, T, info, _heat_out(system, theta, model), vox=vox, faces=system.faces)
@@ -175,7 +176,7 @@ def _jedec_models(model: SolidModel):
 
 def solve(design, boundary=None, *, power=None, ambient=None, resolution=None, tol: float = 1e-6,
           energy_tol: float = 1e-6, nonlinear: bool = True, jedec: bool = False, board: bool = True,
-          max_iter: int = 500, precision: str = "float64", picard_tol: float = 1e-4,
+          max_iter: int = 500, precision: str = "auto", picard_tol: float = 1e-4,
           max_picard: int = 30) -> ThermalResult:
     """Steady-state temperatures of a package or solid model.
 
@@ -202,8 +203,10 @@ def solve(design, boundary=None, *, power=None, ambient=None, resolution=None, t
         Mount a package on the preset's test board.
     max_iter : int
         Conjugate-gradient iterations per linear solve.
-    precision : {"float32", "float64"}
-        Arithmetic of the multigrid preconditioner (the iteration is float64).
+    precision : {"auto", "float32", "float64"}
+        Arithmetic of the multigrid preconditioner (the iteration is float64); "auto"
+        takes float32 on grids of 200,000 cells and more whose z-line systems are
+        well conditioned (see :class:`sipkit.thermal.multigrid.Multigrid`).
 
     Returns
     -------
@@ -217,8 +220,8 @@ def solve(design, boundary=None, *, power=None, ambient=None, resolution=None, t
     ConvergenceError
         If the solve does not reach its tolerances.
     """
-    if precision not in ("float32", "float64"):
-        raise DesignError(f"precision must be 'float32' or 'float64', got {precision!r}", "precision")
+    if precision not in PRECISIONS:
+        raise DesignError(f"precision must be one of {', '.join(PRECISIONS)}, got {precision!r}", "precision")
     model = prepare(design, boundary, power=power, ambient=ambient, board=board)
     if not model.boundaries:
         raise DesignError("the model has no boundaries: give boundary= (a preset such as still-air) or "

@@ -39,7 +39,7 @@ import numpy as np
 
 from . import _kernels
 
-__all__ = ["Multigrid"]
+__all__ = ["Multigrid", "column_spans"]
 
 
 #: Column interfaces where fewer than this fraction of solid cell pairs are linked are
@@ -49,11 +49,13 @@ WEAK = 0.5
 PERCENTILE = 30.0
 #: At most this many cells per axis join one aggregate.
 MOST = 2
+#: dtype="auto": float32 from this many cells of the fine level up.
+AUTO_FLOAT32_CELLS = 200_000
 
 
 class _Level:
-    __slots__ = ("ax", "ay", "b", "chol", "diag", "dx", "dy", "f", "gx", "gy", "gz", "kern", "m", "shape",
-                 "x", "xs", "ys")
+    __slots__ = ("ax", "ay", "b", "chol", "diag", "dx", "dy", "f", "gx", "gy", "gz", "hi", "kern", "lo", "m",
+                 "shape", "x", "xs", "ys")
 
     def __init__(self):
         for name in self.__slots__:
@@ -73,6 +75,22 @@ def _next_size(dx, dy, previous: float) -> float:
     """Target aggregate size of the next level: twice a typical cell, at least doubling."""
     typical = float(np.percentile(np.concatenate((dx, dy)), PERCENTILE))
     return max(2.0 * typical, 2.0 * previous)
+
+
+def column_spans(gx, gy, gz, extra):
+    """(lo, hi), each (nx, ny): the solid cells of column (i, j) are lo <= k < hi.
+
+    Cells outside the spans are void (no links, no boundary or capacity term); the
+    solver never touches them.
+    """
+    return _ranges(gx, gy, gz, extra, _kernels.kernels(gx.size))
+
+
+def _ranges(gx, gy, gz, extra, kern):
+    lo = np.empty(gx.shape[:2], np.int32)
+    hi = np.empty(gx.shape[:2], np.int32)
+    kern["_column_ranges"](gx, gy, gz, extra, lo, hi)
+    return lo, hi
 
 
 def _link_scale(fine_w, coarse_w, starts) -> np.ndarray:
@@ -99,9 +117,14 @@ class Multigrid:
         capacity over the time step); not kept.
     dx, dy : ndarray
         Cell widths along x and y (any unit).
-    dtype : numpy dtype
-        float64, or float32 to halve the memory traffic of the cycle (the outer
-        conjugate gradients stay in float64).
+    dtype : numpy dtype or "auto"
+        Arithmetic of the cycle: float64, or float32 to halve its memory traffic (the
+        outer conjugate gradients stay in float64).  The hierarchy and the line
+        factors are always built in float64 and rounded afterwards: rounding the
+        links first and factoring in float32 breaks down on long, nearly singular
+        z lines (a 1-D slab of thousands of thin cells).  "auto" takes float32 on fine
+        grids of at least AUTO_FLOAT32_CELLS cells, float64 below, where the traffic
+        is cheap.
     coarsest : int
         Largest number of columns (nx * ny) solved directly.
     sweeps : int
@@ -110,23 +133,20 @@ class Multigrid:
 
     def __init__(self, gx, gy, gz, diag, extra, dx, dy, dtype=np.float64, coarsest: int = 64,
                  sweeps: int = 2):
-        self.dtype = np.dtype(dtype)
         self.sweeps = int(sweeps)
         self.levels: list[_Level] = []
+        f64 = np.float64
         fine = _Level()
         fine.shape = diag.shape
         n = diag.size
         fine.kern = _kernels.kernels(n)
-        if self.dtype == diag.dtype:
-            fine.gx, fine.gy, fine.gz, fine.diag = gx, gy, gz, diag
-        else:
-            fine.gx, fine.gy, fine.gz, fine.diag = (self._cast(a, fine.kern) for a in (gx, gy, gz, diag))
+        fine.gx, fine.gy, fine.gz, fine.diag = (np.ascontiguousarray(a, dtype=f64)
+                                                for a in (gx, gy, gz, diag))
         fine.dx = np.asarray(dx, dtype=float)
         fine.dy = np.asarray(dy, dtype=float)
-        fine.b = None if self.dtype == np.float64 else np.empty(diag.shape, self.dtype)
-        fine.x = None if self.dtype == np.float64 else np.empty(diag.shape, self.dtype)
+        fine.lo, fine.hi = _ranges(fine.gx, fine.gy, fine.gz, extra, fine.kern)
         self.levels.append(fine)
-        ex = extra
+        ex = np.ascontiguousarray(extra, dtype=f64)
         level = fine
         size = 0.0
         while level.shape[0] * level.shape[1] > coarsest and (level.shape[0] > 1 or level.shape[1] > 1):
@@ -144,18 +164,32 @@ class Multigrid:
                 by[:] = False
             level, ex = self._coarsen(level, ex, size, bx, by)
             self.levels.append(level)
+        if isinstance(dtype, str) and dtype == "auto":
+            dtype = np.float32 if n >= AUTO_FLOAT32_CELLS else f64
+        self.dtype = np.dtype(dtype)
         for lev in self.levels[:-1]:
+            # pivots in float64, stored in the cycle's precision
             lev.m = np.empty(lev.shape, self.dtype)
             lev.f = np.empty(lev.shape, self.dtype)
             lev.kern["_thomas_factors"](lev.gz, lev.diag, lev.m, lev.f)
+            if self.dtype != f64:
+                for name in ("gx", "gy", "gz", "diag"):
+                    setattr(lev, name, self._cast(getattr(lev, name), lev.kern))
         last = self.levels[-1]
-        last.chol = _kernels.band_factor(*(np.ascontiguousarray(a, dtype=np.float64)
-                                    for a in (last.gx, last.gy, last.gz, last.diag)))
+        last.chol = _kernels.band_factor(last.gx, last.gy, last.gz, last.diag)
+        for lev in self.levels:
+            # both stay zero outside the solid spans (the kernels never write there)
+            lev.b = np.zeros(lev.shape, self.dtype)
+            lev.x = np.zeros(lev.shape, self.dtype)
 
     def _cast(self, a, kern):
         out = np.empty(a.shape, self.dtype)
-        kern["_copy_cast"](a, out)
+        kern["_copy_cast"](a, out, *self._full(a.shape))
         return out
+
+    @staticmethod
+    def _full(shape):
+        return np.zeros(shape[:2], np.int32), np.full(shape[:2], shape[2], np.int32)
 
     def _coarsen(self, fine: _Level, ex, size: float, bx, by):
         nz = fine.shape[2]
@@ -172,16 +206,13 @@ class Multigrid:
         sx = _link_scale(fine.dx, coarse.dx, xs)
         sy = _link_scale(fine.dy, coarse.dy, ys)
         coarse.kern = _kernels.kernels(nxc * nyc * nz)
-        dt = self.dtype
-        coarse.gx, coarse.gy, coarse.gz = (np.empty(coarse.shape, dt) for _ in range(3))
-        exf = ex if ex.dtype == dt else ex.astype(dt)
-        exc = np.empty(coarse.shape, dt)
-        fine.kern["_coarsen"](fine.gx, fine.gy, fine.gz, exf, fine.xs, fine.ys, sx, sy, coarse.gx, coarse.gy,
+        coarse.gx, coarse.gy, coarse.gz = (np.empty(coarse.shape) for _ in range(3))
+        exc = np.empty(coarse.shape)
+        fine.kern["_coarsen"](fine.gx, fine.gy, fine.gz, ex, fine.xs, fine.ys, sx, sy, coarse.gx, coarse.gy,
                               coarse.gz, exc)
-        coarse.diag = np.empty(coarse.shape, dt)
+        coarse.diag = np.empty(coarse.shape)
         coarse.kern["_link_diagonal"](coarse.gx, coarse.gy, coarse.gz, exc, coarse.diag)
-        coarse.b = np.empty(coarse.shape, dt)
-        coarse.x = np.empty(coarse.shape, dt)
+        coarse.lo, coarse.hi = _ranges(coarse.gx, coarse.gy, coarse.gz, exc, coarse.kern)
         return coarse, exc
 
     @property
@@ -193,23 +224,48 @@ class Multigrid:
         """Bytes held by the hierarchy beyond the fine operator."""
         total = 0
         for i, lev in enumerate(self.levels):
-            for name in ("gx", "gy", "gz", "diag", "m", "f", "b", "x"):
+            for name in ("gx", "gy", "gz", "diag", "m", "f", "b", "x", "lo", "hi"):
                 a = getattr(lev, name, None)
-                if a is not None and (i > 0 or self.dtype != np.float64 or name in ("m", "f")):
+                if a is None:
+                    continue
+                # the float64 fine operator is the caller's
+                if not (i == 0 and name in ("gx", "gy", "gz", "diag") and a.dtype == np.float64):
                     total += a.nbytes
             if lev.chol is not None:
                 total += lev.chol.nbytes
         return total
 
+    @property
+    def spans(self):
+        """(lo, hi): the solid span of every fine column, which vectors are confined to."""
+        fine = self.levels[0]
+        return fine.lo, fine.hi
+
+    @property
+    def rhs(self) -> np.ndarray:
+        """The cycle's right-hand side on the fine level (in the cycle's precision)."""
+        return self.levels[0].b
+
+    @property
+    def out(self) -> np.ndarray:
+        """Where :meth:`cycle` leaves M rhs."""
+        return self.levels[0].x
+
+    def cycle(self) -> None:
+        """Leave M rhs in :attr:`out`: one V-cycle from a zero initial guess.
+
+        For callers that fill :attr:`rhs` themselves (the conjugate gradients write it
+        as they update r).
+        """
+        fine = self.levels[0]
+        self._cycle(0, fine.b, fine.x)
+
     def apply(self, r: np.ndarray, z: np.ndarray) -> None:
         """Z = M r, one V-cycle from a zero initial guess (r is not changed)."""
         fine = self.levels[0]
-        if self.dtype == np.float64:
-            self._cycle(0, r, z)
-        else:
-            fine.kern["_copy_cast"](r, fine.b)
-            self._cycle(0, fine.b, fine.x)
-            fine.kern["_copy_cast"](fine.x, z)
+        fine.kern["_copy_cast"](r, fine.b, fine.lo, fine.hi)
+        self._cycle(0, fine.b, fine.x)
+        z[...] = fine.x
 
     def _cycle(self, index: int, b: np.ndarray, x: np.ndarray) -> None:
         lev = self.levels[index]
@@ -223,15 +279,17 @@ class Multigrid:
             return
         k = lev.kern
         coarse = self.levels[index + 1]
-        k["_smooth_color"](x, b, lev.gx, lev.gy, lev.m, lev.f, 0, False)
-        k["_smooth_color"](x, b, lev.gx, lev.gy, lev.m, lev.f, 1, True)
+        lo, hi = lev.lo, lev.hi
+        k["_smooth_color"](x, b, lev.gx, lev.gy, lev.m, lev.f, lo, hi, 0, False)
+        k["_smooth_color"](x, b, lev.gx, lev.gy, lev.m, lev.f, lo, hi, 1, True)
         for _ in range(self.sweeps - 1):
-            k["_smooth_color"](x, b, lev.gx, lev.gy, lev.m, lev.f, 0, True)
-            k["_smooth_color"](x, b, lev.gx, lev.gy, lev.m, lev.f, 1, True)
-        k["_restrict_residual_color"](x, b, lev.gx, lev.gy, lev.gz, lev.diag, lev.xs, lev.ay, 0, coarse.b)
+            k["_smooth_color"](x, b, lev.gx, lev.gy, lev.m, lev.f, lo, hi, 0, True)
+            k["_smooth_color"](x, b, lev.gx, lev.gy, lev.m, lev.f, lo, hi, 1, True)
+        k["_restrict_residual_color"](x, b, lev.gx, lev.gy, lev.gz, lev.diag, lo, hi, lev.xs, lev.ay, 0,
+                                      coarse.b)
         self._cycle(index + 1, coarse.b, coarse.x)
-        k["_smooth_color_corrected"](x, coarse.x, lev.ax, lev.ay, b, lev.gx, lev.gy, lev.m, lev.f, 1)
-        k["_smooth_color"](x, b, lev.gx, lev.gy, lev.m, lev.f, 0, True)
+        k["_smooth_color_corrected"](x, coarse.x, lev.ax, lev.ay, b, lev.gx, lev.gy, lev.m, lev.f, lo, hi, 1)
+        k["_smooth_color"](x, b, lev.gx, lev.gy, lev.m, lev.f, lo, hi, 0, True)
         for _ in range(self.sweeps - 1):
-            k["_smooth_color"](x, b, lev.gx, lev.gy, lev.m, lev.f, 1, True)
-            k["_smooth_color"](x, b, lev.gx, lev.gy, lev.m, lev.f, 0, True)
+            k["_smooth_color"](x, b, lev.gx, lev.gy, lev.m, lev.f, lo, hi, 1, True)
+            k["_smooth_color"](x, b, lev.gx, lev.gy, lev.m, lev.f, lo, hi, 0, True)

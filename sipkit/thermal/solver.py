@@ -24,10 +24,25 @@ from ..errors import SipkitError
 from . import _kernels
 from .multigrid import Multigrid
 
-__all__ = ["ConvergenceError", "SolveInfo", "pcg", "solve_steady"]
+__all__ = ["PRECISIONS", "ConvergenceError", "SolveInfo", "cycle_dtype", "pcg", "solve_steady"]
 
 #: Give up when the residual has not halved in this many iterations.
 STALL = 60
+#: Accepted values of the ``precision`` arguments.
+PRECISIONS = ("auto", "float32", "float64")
+
+
+def cycle_dtype(precision: str):
+    """The multigrid's ``dtype`` argument for a ``precision`` argument.
+
+    The cycle moves most of the solve's memory traffic; float32 halves it and changes
+    only how fast the float64 conjugate gradients converge, not what they converge to
+    (the residual and energy balance are judged in float64).  "auto" lets
+    :class:`.Multigrid` take float32 on large, well-conditioned grids.
+    """
+    if precision not in PRECISIONS:
+        raise ValueError(f"precision must be one of {', '.join(PRECISIONS)}, got {precision!r}")
+    return {"auto": "auto", "float32": np.float32, "float64": np.float64}[precision]
 
 
 class ConvergenceError(SipkitError, ArithmeticError):
@@ -44,13 +59,14 @@ class SolveInfo:
     levels: int = 0
     picard: int = 0
     cells: int = 0
+    precision: str = ""
     times: dict = field(default_factory=dict)
 
     def to_dict(self) -> dict:
         """Plain data for JSON."""
         return {"iterations": self.iterations, "relative_residual": self.residual,
                 "energy_balance": self.energy_balance, "multigrid_levels": self.levels,
-                "picard_iterations": self.picard, "cells": self.cells,
+                "picard_iterations": self.picard, "cells": self.cells, "cycle_precision": self.precision,
                 "times_s": {k: round(v, 6) for k, v in self.times.items()}}
 
 
@@ -90,18 +106,38 @@ def pcg(gx, gy, gz, diag, b, precond, x0=None, tol=1e-6, energy_tol=1e-6, energy
     """
     kern = _kernels.kernels(b.size)
     x = np.zeros_like(b) if x0 is None else x0
-    r = np.empty_like(b)
-    bnorm = math.sqrt(kern["_dot"](b, b))
+    spans = getattr(precond, "spans", None)
+    if spans is None:  # a preconditioner that knows nothing of void cells: all of every column
+        spans = (np.zeros(b.shape[:2], np.int32), np.full(b.shape[:2], b.shape[2], np.int32))
+    lo, hi = spans
+    # vectors are confined to the solid spans: zero elsewhere, never written there
+    r = np.zeros_like(b)
+    bnorm = math.sqrt(kern["_dot"](b, b, lo, hi))
     if energy_scale is None or energy_scale <= 0:
         energy_scale = float(np.abs(b).sum())
     info = SolveInfo(cells=b.size)
     if bnorm == 0.0:
         x[...] = 0.0
         return x, info
-    rr, rs = kern["_residual"](x, b, gx, gy, gz, diag, r)
-    z = np.empty_like(b)
-    q = np.empty_like(b)
-    p = np.empty_like(b)
+    fused = hasattr(precond, "cycle")
+    if fused:  # the update of r writes the cycle's right-hand side, the cycle leaves z in place
+        rc, z = precond.rhs, precond.out
+    else:
+        rc, z = r, np.zeros_like(b)
+    cast = fused and rc is not r
+
+    def precondition():
+        if not fused:
+            precond.apply(r, z)
+        else:
+            if not cast_current[0]:
+                kern["_copy_cast"](r, rc, lo, hi)
+            precond.cycle()
+
+    cast_current = [False]  # rc holds the current r (written by the last _cg_update)
+    rr, rs = kern["_residual"](x, b, gx, gy, gz, diag, lo, hi, r)
+    q = np.zeros_like(b)
+    p = np.zeros_like(b)
     it = 0
     best = (math.inf, 0)  # (best residual norm, iteration)
 
@@ -111,7 +147,7 @@ def pcg(gx, gy, gz, diag, b, precond, x0=None, tol=1e-6, energy_tol=1e-6, energy
     restarts = 0
     while True:
         if done(rr, rs):
-            rr, rs = kern["_residual"](x, b, gx, gy, gz, diag, r)  # the true residual
+            rr, rs = kern["_residual"](x, b, gx, gy, gz, diag, lo, hi, r)  # the true residual
             if done(rr, rs):
                 break
             restarts += 1
@@ -128,17 +164,19 @@ def pcg(gx, gy, gz, diag, b, precond, x0=None, tol=1e-6, energy_tol=1e-6, energy
                 f"{tol:.0e} and {energy_tol:.0e}); check for extreme material contrasts or loosen the "
                 "tolerances")
         # (re)start: p = z = M r
-        precond.apply(r, z)
-        rz = kern["_dot"](r, z)
-        p[...] = z
+        cast_current[0] = False
+        precondition()
+        rz = kern["_dot"](r, z, lo, hi)
+        kern["_direction_update"](p, z, 0.0, lo, hi)
         while it < max_iter:
             it += 1
-            pq = kern["_matvec_dot"](p, gx, gy, gz, diag, q)
+            pq = kern["_matvec_dot"](p, gx, gy, gz, diag, lo, hi, q)
             if not (pq > 0.0 and rz > 0.0) or not math.isfinite(pq):
                 raise ConvergenceError("the thermal solve broke down (the system is not positive "
                                        "definite): a region may be isolated from every boundary")
             alpha = rz / pq
-            rr, rs = kern["_cg_update"](x, r, p, q, alpha)
+            rr, rs = kern["_cg_update"](x, r, p, q, alpha, lo, hi, rc, cast)
+            cast_current[0] = True
             if not math.isfinite(rr):
                 raise ConvergenceError("the thermal solve diverged (non-finite residual)")
             if done(rr, rs):
@@ -151,9 +189,9 @@ def pcg(gx, gy, gz, diag, b, precond, x0=None, tol=1e-6, energy_tol=1e-6, energy
                     "energy "
                     f"imbalance {abs(rs) / energy_scale:.2e}; targets {tol:.0e} and {energy_tol:.0e}): the "
                     "tolerance is below what the arithmetic can reach for this system; loosen it")
-            precond.apply(r, z)
-            rz_new = kern["_dot"](r, z)
-            kern["_direction_update"](p, z, r, rz_new / rz)
+            precondition()
+            rz_new = kern["_dot"](r, z, lo, hi)
+            kern["_direction_update"](p, z, rz_new / rz, lo, hi)
             rz = rz_new
     info.iterations = it
     info.residual = math.sqrt(rr) / bnorm
@@ -165,7 +203,7 @@ def _widths_m(grid):
     return tuple(w * 1e-6 for w in grid.widths)
 
 
-def solve_steady(system, x0=None, tol=1e-6, energy_tol=1e-6, max_iter=500, precision="float64"):
+def solve_steady(system, x0=None, tol=1e-6, energy_tol=1e-6, max_iter=500, precision="auto"):
     """Solve the steady system; returns (θ, SolveInfo).
 
     Parameters
@@ -174,18 +212,20 @@ def solve_steady(system, x0=None, tol=1e-6, energy_tol=1e-6, max_iter=500, preci
         From :func:`sipkit.thermal.assembly.assemble`.
     x0 : ndarray, optional
         Initial temperature rise (e.g. the previous Picard iterate).
-    precision : {"float32", "float64"}
-        Arithmetic of the multigrid cycle (the iteration itself is float64).
+    precision : {"auto", "float32", "float64"}
+        Arithmetic of the multigrid cycle (the iteration itself is float64; see
+        :func:`cycle_dtype`).
     """
     t0 = time.perf_counter()
     dx, dy, _ = _widths_m(system.vox.grid)
     mg = Multigrid(system.gx, system.gy, system.gz, system.diag, system.extra, dx, dy,
-                   dtype=np.float32 if precision == "float32" else np.float64)
+                   dtype=cycle_dtype(precision))
     t1 = time.perf_counter()
     x, info = pcg(system.gx, system.gy, system.gz, system.diag, system.b, mg, x0=x0, tol=tol,
                   energy_tol=energy_tol, energy_scale=system.power if system.power > 0 else None,
                   max_iter=max_iter)
     t2 = time.perf_counter()
     info.levels = mg.nlevels
+    info.precision = mg.dtype.name
     info.times = {"multigrid_setup": t1 - t0, "iterations": t2 - t1}
     return x, info

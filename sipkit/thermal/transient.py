@@ -30,7 +30,7 @@ from .assembly import assemble, combine_faces, deposit_power, voxelize
 from .grid import build_grid
 from .multigrid import Multigrid
 from .result import ThermalResult
-from .solver import ConvergenceError, SolveInfo, pcg, solve_steady
+from .solver import PRECISIONS, ConvergenceError, SolveInfo, cycle_dtype, pcg, solve_steady
 
 __all__ = ["TransientResult", "Waveform", "transient"]
 
@@ -214,7 +214,7 @@ def _step_times(t_end, outputs, jumps, dt0, growth_every, dt_max):
 def transient(design, boundary=None, *, t_end, waveform=None, power=None, ambient=None, times=None,
               dt=None, initial="ambient", resolution=None, keep_fields=(), tol: float = 1e-6,
               energy_tol: float = 1e-6, steps_per_doubling: int = 4, max_iter: int = 500,
-              precision: str = "float64", board: bool = True) -> TransientResult:
+              precision: str = "auto", board: bool = True) -> TransientResult:
     """Transient temperatures under power that varies in time.
 
     Parameters
@@ -238,6 +238,8 @@ def transient(design, boundary=None, *, t_end, waveform=None, power=None, ambien
         temperature (°C).
     keep_fields : sequence of float
         Output times whose full fields to keep (``result.fields``).
+    precision : {"auto", "float32", "float64"}
+        Arithmetic of the multigrid cycle (see :func:`sipkit.thermal.solve`).
 
     Returns
     -------
@@ -247,6 +249,8 @@ def transient(design, boundary=None, *, t_end, waveform=None, power=None, ambien
     -----
     Conductivities are held at their card values (no temperature dependence).
     """
+    if precision not in PRECISIONS:
+        raise DesignError(f"precision must be one of {', '.join(PRECISIONS)}, got {precision!r}", "precision")
     t_end = to_internal(t_end, "time", "t_end")
     if not t_end > 0:
         raise DesignError("t_end must be greater than zero", "t_end")
@@ -368,7 +372,7 @@ def transient(design, boundary=None, *, t_end, waveform=None, power=None, ambien
             diag = np.empty(grid.shape)
             kern["_link_diagonal"](system.gx, system.gy, system.gz, extra, diag)
             mg = Multigrid(system.gx, system.gy, system.gz, diag, extra, dx, dy,
-                           dtype=np.float32 if precision == "float32" else np.float64)
+                           dtype=cycle_dtype(precision))
             mg_cache[key] = (diag, mg)
         diag, mg = mg_cache[key]
         rhs = b_at(t) - (cap / h) * (a1 * theta + (a2 * prev if a2 else 0.0))
