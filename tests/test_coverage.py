@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import textwrap
 import time
 
@@ -9,10 +10,13 @@ import numpy as np
 import pytest
 import shapely
 import shapely.affinity
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 import sipkit
-from sipkit.model._coverage import _rings, polygon_coverage
+from sipkit.model._coverage import _rings, polygon_coverage, union_coverage
 from sipkit.model._coverage_kernels import _coverage_kernel
+from sipkit.model.geometry import circle
 
 TOL = 1e-9
 
@@ -26,7 +30,9 @@ def reference_coverage(geom, x_edges, y_edges):
     if geom.is_empty:
         return out
     for j in range(ny):
-        strip = shapely.clip_by_rect(geom, x_edges[0], y_edges[j], x_edges[-1], y_edges[j + 1])
+        # not shapely.clip_by_rect: it may return invalid polygons (a hole touching the
+        # strip's edge), whose intersections with the cells then have wrong areas
+        strip = shapely.intersection(geom, shapely.box(x_edges[0], y_edges[j], x_edges[-1], y_edges[j + 1]))
         if strip.is_empty:
             continue
         cells = shapely.box(x_edges[:-1], y_edges[j], x_edges[1:], y_edges[j + 1])
@@ -229,6 +235,203 @@ def test_overlapping_input_is_refused():
 
 
 # ---------------------------------------------------------------------------------------
+# the union of overlapping rings (a layer's unmerged copper)
+
+
+def ring_arrays(polygons):
+    """Flat ring arrays of shapely polygons: exteriors +1, holes -1, closing points kept."""
+    polys = [p for q in polygons for p in shapely.get_parts(q)]
+    rings, owner = shapely.get_rings(np.asarray(polys, dtype=object), return_index=True)
+    exterior = np.ones(len(rings), dtype=bool)
+    exterior[1:] = owner[1:] != owner[:-1]
+    xy = shapely.get_coordinates(rings)
+    start = np.zeros(len(rings) + 1, dtype=np.int64)
+    np.cumsum(shapely.get_num_coordinates(rings), out=start[1:])
+    return xy[:, 0], xy[:, 1], start, np.where(exterior, 1.0, -1.0)
+
+
+def check_union(polygons, x_edges, y_edges):
+    """union_coverage of unmerged polygons against the shapely union clipped cell by cell."""
+    got = union_coverage(*ring_arrays(polygons), x_edges, y_edges)
+    want = reference_coverage(shapely.union_all(polygons), x_edges, y_edges)
+    assert got.shape == want.shape
+    np.testing.assert_allclose(got, want, rtol=0, atol=TOL)
+    return got
+
+
+def random_copper(rng, n, span=200.0):
+    """Overlapping boxes, rotated boxes, 64-gon pads, traces of every end style and plates with holes."""
+    out = []
+    for _ in range(n):
+        kind = rng.integers(0, 5)
+        c = rng.uniform(0, span, 2)
+        if kind == 0:
+            out.append(shapely.box(*c, *(c + rng.uniform(1, span / 4, 2))))
+        elif kind == 1:
+            out.append(shapely.affinity.rotate(shapely.box(*c, *(c + rng.uniform(1, span / 5, 2))),
+                                               rng.uniform(0, 180)))
+        elif kind == 2:
+            out.append(circle(c, rng.uniform(2, span / 8)))
+        elif kind == 3:
+            pts = np.cumsum(rng.uniform(-span / 5, span / 5, (rng.integers(2, 6), 2)), axis=0) + c
+            cap = ("flat", "square", "round")[rng.integers(3)]
+            half = rng.uniform(0.5, span / 40)
+            out.append(shapely.LineString(pts).buffer(half, quad_segs=16, cap_style=cap, join_style="mitre",
+                                                      mitre_limit=10.0))
+        else:
+            r = rng.uniform(10, span / 4)
+            plate = shapely.box(*(c - r), *(c + r))
+            out.append(plate.difference(shapely.box(*(c - r / 3), *(c + r / 2))))
+    return out
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_union_of_random_overlapping_copper(seed):
+    rng = np.random.default_rng(100 + seed)
+    polys = random_copper(rng, int(rng.integers(5, 60)))
+    polys.append(polys[0])  # the same shape twice (stacked pads)
+    # grid lines through round coordinates (where shapes have vertices) and anywhere
+    lines = np.r_[np.linspace(-20, 220, 13), rng.uniform(-20, 220, 12)]
+    x_edges = np.sort(rng.choice(lines, 16, replace=False))
+    y_edges = np.sort(rng.choice(lines, 11, replace=False))
+    cov = check_union(polys, x_edges, y_edges)
+    # the plain sum of the parts exceeds the union where they overlap: an overlap counts once
+    summed = sum(reference_coverage(p, x_edges, y_edges) for p in polys)
+    assert (summed - cov).max() > 0.01
+
+
+def test_union_coverage_rings_may_be_open_or_closed_either_way_round():
+    square = np.array([(0.0, 0.0), (2.0, 0.0), (2.0, 2.0), (0.0, 2.0)])
+    closed = np.vstack((square, square[:1]))
+    for pts in (square, square[::-1], closed, closed[::-1]):
+        cov = union_coverage(pts[:, 0], pts[:, 1], [0, len(pts)], [1], [0, 1, 2, 3], [0, 1, 2])
+        assert np.array_equal(cov, [[1.0, 1.0, 0.0], [1.0, 1.0, 0.0]])
+
+
+def test_union_coverage_holes_and_what_covers_them():
+    plate = shapely.Polygon([(0, 0), (10, 0), (10, 10), (0, 10)], [[(2, 2), (8, 2), (8, 8), (2, 8)]])
+    island = shapely.box(4, 4, 6, 6)  # inside the hole: copper again
+    bridge = shapely.box(1, 4.5, 9, 5.5)  # across the hole
+    grid = np.arange(0, 11.0), np.arange(0, 11.0)
+    check_union([plate, island], *grid)
+    cov = check_union([plate, island, bridge], *grid)
+    assert cov[4, 3] == pytest.approx(0.5) and cov[5, 4] == 1.0
+
+
+def test_union_coverage_abutting_and_coincident_edges():
+    # boxes sharing edges, a box on a grid line, one vertex exactly on a grid point
+    polys = [shapely.box(0, 0, 3, 2), shapely.box(3, 0, 5, 2), shapely.box(1, 2, 4, 4),
+             shapely.box(1, 2, 4, 4), shapely.Polygon([(5, 2), (7, 4), (5, 6)])]
+    grid = np.arange(0, 8.0), np.arange(0, 7.0)
+    cov = check_union(polys, *grid)
+    assert cov[:2, :5].min() == 1.0 and cov[2, 3] == 1.0
+
+
+@pytest.mark.parametrize("flip", [False, True])
+def test_union_coverage_pieces_crossing_mid_slab(flip):
+    # two triangles whose slopes cross exactly half-way between the only events (x = 0, 2)
+    a = shapely.Polygon([(0, 0), (2, 0), (2, 2)])
+    b = shapely.Polygon([(0, 0), (2, 0), (0, 2)])
+    polys = [b, a] if flip else [a, b]
+    cov = check_union(polys, [0.0, 2.0], [0.0, 2.0])
+    assert cov[0, 0] == pytest.approx(0.75, abs=1e-15)
+
+
+def test_union_coverage_of_geometry_beside_or_around_the_grid():
+    plate = shapely.box(-100, -100, 100, 100)
+    pads = [circle((x, y), 30) for x in (-60, 60) for y in (-60, 60)]
+    inside = union_coverage(*ring_arrays([plate, *pads]), [-10, 0, 10], [-10, 10])
+    assert np.array_equal(inside, np.ones((1, 2)))  # the winding number comes from outside the grid
+    for dx, dy in ((500, 0), (-500, 0), (0, 500), (0, -500)):
+        shifted = [shapely.affinity.translate(p, dx, dy) for p in (plate, *pads)]
+        cov = union_coverage(*ring_arrays(shifted), np.linspace(-50, 50, 6), np.linspace(-50, 50, 4))
+        assert np.array_equal(cov, np.zeros((3, 5)))
+
+
+def test_union_coverage_of_one_tall_cell_splits_strips():
+    # one cell over many edges: the sweep cuts it into strips and sums them
+    rng = np.random.default_rng(11)
+    polys = random_copper(rng, 150, span=1000.0)
+    cov = check_union(polys, [-10.0, 1010.0], [-10.0, 1010.0])
+    assert 0 < cov[0, 0] < 1
+
+
+def test_union_coverage_on_threads_matches_one_thread(monkeypatch):
+    # runs of strips swept on threads (as for large layers) add up to the same fractions
+    from sipkit.model import _coverage
+
+    rng = np.random.default_rng(14)
+    polys = random_copper(rng, 80)
+    grid = np.linspace(-10, 210, 30), np.linspace(-10, 210, 41)
+    one = union_coverage(*ring_arrays(polys), *grid)
+    monkeypatch.setattr(_coverage, "_THREAD_WORK", 1)
+    calls = []
+    sweep = _coverage._run_strips
+    monkeypatch.setattr(_coverage, "_run_strips", lambda fn, work: calls.append(work.size) or sweep(fn, work))
+    many = check_union(polys, *grid)
+    assert calls == [40]
+    np.testing.assert_array_equal(many, one)
+
+
+def test_union_coverage_equals_polygon_coverage_for_merged_input():
+    rng = np.random.default_rng(12)
+    geom = plane_with_holes(rng, 100)
+    grid = np.linspace(0, 1000, 23), np.linspace(0, 1000, 17)
+    np.testing.assert_allclose(union_coverage(*ring_arrays([geom]), *grid), polygon_coverage(geom, *grid),
+                               rtol=0, atol=1e-12)
+
+
+def test_union_coverage_ignores_rings_without_area():
+    x = [0.0, 1.0, 2.0, 0.0, 4.0, 4.0, 0.0, 4.0, 4.0, 0.0]
+    y = [0.0, 1.0, 2.0, 0.0, 0.0, 1.0, 1.0, 0.0, 0.0, 0.0]
+    cov = union_coverage(x, y, [0, 3, 7, 10], [1, 1, 1], [0, 2, 4], [0, 1])
+    assert np.array_equal(cov, [[1.0, 1.0]])
+
+
+def test_union_coverage_refuses_inconsistent_arrays():
+    with pytest.raises(ValueError, match="ring_start"):
+        union_coverage([0, 1, 1], [0, 0, 1], [0, 4], [1], [0, 1], [0, 1])
+    with pytest.raises(ValueError, match="non-finite"):
+        union_coverage([0, 1, np.nan], [0, 0, 1], [0, 3], [1], [0, 1], [0, 1])
+    with pytest.raises(ValueError, match="edges"):
+        union_coverage([0, 1, 1], [0, 0, 1], [0, 3], [1], [1, 0], [0, 1])
+
+
+_coord = st.integers(-30, 130).map(float) | st.floats(-30, 130).map(lambda v: round(v, 3))
+
+
+@st.composite
+def copper_and_grid(draw):
+    polys = []
+    for _ in range(draw(st.integers(1, 8))):
+        x0, y0 = draw(_coord), draw(_coord)
+        kind = draw(st.sampled_from(["box", "pad", "trace"]))
+        if kind == "box":
+            polys.append(shapely.box(x0, y0, x0 + draw(st.floats(0.5, 60)), y0 + draw(st.floats(0.5, 60))))
+        elif kind == "pad":
+            polys.append(circle((x0, y0), draw(st.floats(1, 40))))
+        else:
+            pts = [(x0, y0)] + [(draw(_coord), draw(_coord)) for _ in range(draw(st.integers(1, 3)))]
+            if any(a == b for a, b in itertools.pairwise(pts)):
+                continue
+            cap = draw(st.sampled_from(["flat", "square", "round"]))
+            polys.append(shapely.LineString(pts).buffer(draw(st.floats(0.5, 8)), quad_segs=16, cap_style=cap,
+                                                        join_style="mitre", mitre_limit=10.0))
+    assume(polys)
+    xs = sorted(set(draw(st.lists(_coord, min_size=2, max_size=9))))
+    ys = sorted(set(draw(st.lists(_coord, min_size=2, max_size=9))))
+    assume(len(xs) > 1 and len(ys) > 1)
+    return polys, np.array(xs), np.array(ys)
+
+
+@settings(max_examples=60, deadline=None)
+@given(copper_and_grid())
+def test_union_coverage_matches_the_shapely_union(case):
+    polys, x_edges, y_edges = case
+    check_union(polys, x_edges, y_edges)
+
+
+# ---------------------------------------------------------------------------------------
 # the public path through a Package
 
 DESIGN = """\
@@ -278,6 +481,108 @@ def test_package_coverage_grid_conserves_the_layer_area(package):
     assert cov.max() == 1.0  # cells inside the plane
 
 
+OVERLAPS = """\
+    sipkit: 1
+    units: um
+    name: overlaps
+    substrate:
+      outline: {rect: [0, 0, 3000, 2000]}
+      stackup:
+        - {name: L1, kind: conductor, thickness: 15, material: cu}
+        - {name: BU1, kind: buildup, thickness: 30, material: abf}
+        - {name: L2, kind: conductor, thickness: 15, material: cu}
+        - {name: BU2, kind: buildup, thickness: 30, material: abf}
+        - {name: L3, kind: conductor, thickness: 15, material: cu}
+      routing:
+        L1:
+          traces:   # crossing each other, over pads and into a plane; every end style
+            - {net: A, width: 25, points: [[100, 100], [1500, 100], [1500, 1200]]}
+            - {net: B, width: 40, points: [[200, 50], [900, 700], [900, 1900]], ends: round}
+            - {net: C, width: 30, points: [[50, 400], [2600, 400]], ends: extended}
+            - {net: D, width: 10, points: [[1000, 1000], [1400, 1030], [1100, 1300], [1600, 1250]]}
+            - {net: A, width: 25, points: [[1500, 1200], [2200, 1200]]}
+          shapes:
+            - {net: GND, points: {rect: [2000, 1000, 2900, 1900]},
+               holes: [[[2100, 1100], [2400, 1100], [2400, 1400], [2100, 1400]],
+                       [[2500, 1500], [2800, 1500], [2650, 1800]]]}
+            - {net: GND, points: [[2200, 1150], [2350, 1150], [2350, 1600], [2200, 1600]]}
+        L2:
+          shapes:
+            - {net: GND, points: {rect: [0, 0, 3000, 2000]},
+               holes: [[[1400, 1100], [1600, 1100], [1600, 1300], [1400, 1300]]]}
+      vias:
+        - {at: [1500, 1200], from: L1, to: L3, drill: 100, pad: 180, net: A}
+        - {at: [1500, 1200], from: L2, to: L3, drill: 60, pad: 150, net: A}
+        - {at: [900, 700], from: L1, to: L2, drill: 40, pad: 80, net: B}
+      via_arrays:
+        - {center: [600, 1500], pitch: [120, 120], count: [4, 3], from: L1, to: L2, drill: 40, pad: 90}
+        - {center: [600, 1500], pitch: [120, 120], count: [4, 3], from: L2, to: L3, drill: 40, pad: 90}
+      fingers:
+        - {name: F1, at: [1200, 150], size: [200, 60], rotation: 30, net: A}
+        - {name: F2, at: [300, 1800], size: [150, 50], layer: L3}
+      lands:
+        - {name: X1, at: [2500, 300], diameter: 300, net: GND}
+      land_arrays:
+        - {center: [1500, 800], pitch: [400, 400], count: [5, 3], diameter: 250, depopulate: [B3]}
+    materials:
+      cu: {k: 385, rho: 8930, cp: 385, E: 110, nu: 0.34, cte: 17}
+      abf: {k: 0.3, E: 5, nu: 0.3, cte: 39}
+    """
+
+
+@pytest.fixture(scope="module")
+def overlaps(tmp_path_factory):
+    path = tmp_path_factory.mktemp("overlaps") / "design.yaml"
+    path.write_text(textwrap.dedent(OVERLAPS))
+    return sipkit.load(path)
+
+
+@pytest.mark.parametrize("layer", ["L1", "L2", "L3"])
+def test_coverage_grid_is_the_union_of_overlapping_copper(overlaps, layer):
+    rng = np.random.default_rng(13)
+    for x_edges, y_edges in [(np.linspace(0, 3000, 61), np.linspace(0, 2000, 41)),  # lines through vertices
+                             (np.sort(rng.uniform(-100, 3100, 37)), np.sort(rng.uniform(-100, 2100, 23)))]:
+        cov = overlaps.coverage_grid(layer, x_edges, y_edges)
+        geom = overlaps.layer_geometry(layer)
+        np.testing.assert_allclose(cov, reference_coverage(geom, x_edges, y_edges), rtol=0, atol=TOL)
+    assert overlaps.copper_coverage(layer, (250, 150, 2750, 1850)) == pytest.approx(
+        geom.intersection(shapely.box(250, 150, 2750, 1850)).area / (2500 * 1700), abs=TOL)
+
+
+def test_layer_polygons_are_built_as_before(overlaps):
+    # one polygon per trace, shape, via pad, finger and land, in that order (the DRC relies on it)
+    from sipkit.model.geometry import layer_polygons, trace_polygon
+
+    sub = overlaps.substrate
+    order = {"L1": 0, "L2": 1, "L3": 2}
+    for layer in order:
+        want = []
+        routing = sub.routing_of(layer)
+        if routing is not None:
+            want += [(trace_polygon(t), t.net) for t in routing.traces]
+            want += [(shapely.Polygon(s.points, s.holes), s.net) for s in routing.shapes]
+        want += [(circle(v.at, v.pad), v.net) for v in sub.all_vias()
+                 if order[v.from_layer] <= order[layer] <= order[v.to_layer]]
+        want += [(shapely.Polygon(f.polygon), f.net) for f in sub.fingers if (f.layer or "L1") == layer]
+        want += [(circle(land.at, land.diameter), land.net) for land in sub.all_lands()
+                 if (land.layer or "L3") == layer]
+        got = layer_polygons(overlaps, layer)
+        assert [n for _, n in got] == [n for _, n in want]
+        assert all(a.equals_exact(b, 0.0) for (a, _), (b, _) in zip(got, want, strict=True))
+
+
+def test_layer_rings_list_stacked_pads_once(overlaps):
+    from sipkit.model.geometry import CIRCLE_SEGMENTS, layer_rings
+
+    x, _, start, sign = layer_rings(overlaps, "L2")
+    circles = np.diff(start) == CIRCLE_SEGMENTS + 1
+    # L2: a plane with one hole; pads: 180 and 150 at one place, the via at [900, 700],
+    # and 12 array pads stacked twice
+    assert circles.sum() == 2 + 1 + 12
+    assert sign.tolist().count(-1.0) == 1 and start[-1] == x.size
+    assert layer_rings(overlaps, "L2") is layer_rings(overlaps, "L2")  # cached
+
+
 # ---------------------------------------------------------------------------------------
 # scale (marked slow): correctness on a realistic layer, with timings printed
 
@@ -322,3 +627,33 @@ def test_large_layer(capsys):
         print(f"\n{n_edges} edges (built in {t_build:.1f} s); 1000x1000: {t_fine * 1e3:.1f} ms; "
               f"200x200: {t_new * 1e3:.1f} ms vs shapely per row {t_old * 1e3:.0f} ms "
               f"({t_old / t_new:.0f}x)")
+
+
+@pytest.mark.slow
+def test_large_unmerged_layer(capsys):
+    # a plane with holes, crossing traces of every end style and pads over both, unmerged
+    rng = np.random.default_rng(15)
+    span = 20000.0
+    plate = shapely.affinity.scale(plane_with_holes(rng, 2000, span=span, quad_segs=16), 0.5, 1.0,
+                                   origin=(0, 0))
+    wires = []
+    for _ in range(5000):
+        steps = rng.uniform(-600, 600, (int(rng.integers(2, 5)), 2))
+        pts = np.cumsum(steps, axis=0) + rng.uniform(0, span, 2)
+        cap = ("flat", "square", "round")[rng.integers(3)]
+        wires.append(shapely.LineString(pts).buffer(rng.uniform(5, 15), quad_segs=16, cap_style=cap,
+                                                    join_style="mitre", mitre_limit=10.0))
+    centres, diameters = rng.uniform(0, span, (3000, 2)), rng.uniform(50, 300, 3000)
+    pads = [circle(c, d) for c, d in zip(centres, diameters, strict=True)]
+    polys = [plate, *wires, *pads]
+    rings = ring_arrays(polys)
+    grid = np.linspace(0, span, 201)
+    union_coverage(*rings, grid[:3], grid[:3])  # compiled (or loaded from the cache)
+    t = time.perf_counter()
+    geom = shapely.union_all(polys)
+    t_merge = time.perf_counter() - t
+    t_new, cov = _median_time(lambda: union_coverage(*rings, grid, grid))
+    np.testing.assert_allclose(cov, polygon_coverage(geom, grid, grid), rtol=0, atol=TOL)
+    with capsys.disabled():
+        print(f"\n{rings[0].size} vertices unmerged, 200x200: union_coverage {t_new * 1e3:.1f} ms "
+              f"vs shapely.union_all alone {t_merge * 1e3:.0f} ms")

@@ -23,15 +23,20 @@ __all__ = [
     "StackItem",
     "bodies",
     "circle",
+    "circle_vertices",
     "copper_coverage",
     "coverage_grid",
+    "land_pads",
     "layer_geometry",
     "layer_polygons",
+    "layer_rings",
     "nets",
     "polygon_coverage",
     "ring_coverage",
     "stack_at",
     "trace_polygon",
+    "union_coverage",
+    "via_pads",
 ]
 
 #: Vertices of the polygons that stand for round pads, lands and bumps.
@@ -49,6 +54,26 @@ def trace_polygon(trace):
                        join_style="mitre", mitre_limit=10.0)
 
 
+def _trace_polygons(traces) -> list:
+    """:func:`trace_polygon` of many traces at once (the same polygons, vectorised)."""
+    import shapely
+
+    out = [None] * len(traces)
+    for ends, cap in _CAPS.items():
+        idx = [i for i, t in enumerate(traces) if t.ends == ends]
+        if not idx:
+            continue
+        pts = [traces[i].points for i in idx]
+        counts = np.fromiter((len(p) for p in pts), np.int64, len(pts))
+        lines = shapely.linestrings(np.concatenate(pts), indices=np.repeat(np.arange(len(pts)), counts))
+        half = np.array([traces[i].width / 2 for i in idx])
+        polys = shapely.buffer(lines, half, quad_segs=CIRCLE_SEGMENTS // 4, cap_style=cap,
+                               join_style="mitre", mitre_limit=10.0)
+        for i, p in zip(idx, polys, strict=True):
+            out[i] = p
+    return out
+
+
 def circle(center, diameter):
     """A regular polygon of CIRCLE_SEGMENTS vertices standing for a round pad."""
     import shapely
@@ -56,29 +81,178 @@ def circle(center, diameter):
     return shapely.Point(center).buffer(diameter / 2, quad_segs=CIRCLE_SEGMENTS // 4)
 
 
-def layer_polygons(pkg, layer: str):
-    """Unmerged copper of conductor layer `layer`: a list of (shapely polygon, net)."""
-    import shapely
+_UNIT_CIRCLE: list = []
 
+
+def circle_vertices(centers, diameters) -> np.ndarray:
+    """Vertices of the :func:`circle` polygons of many pads at once, shape (n, CIRCLE_SEGMENTS + 1, 2).
+
+    The same coordinates as ``circle(center, diameter)`` (closing point included),
+    without building shapely objects.
+    """
+    if not _UNIT_CIRCLE:
+        import shapely
+
+        _UNIT_CIRCLE.append(shapely.get_coordinates(shapely.Point(0.0, 0.0).buffer(
+            1.0, quad_segs=CIRCLE_SEGMENTS // 4)))
+    unit = _UNIT_CIRCLE[0]
+    c = np.asarray(centers, dtype=np.float64).reshape(-1, 2)
+    r = np.broadcast_to(np.asarray(diameters, dtype=np.float64), (len(c),)) / 2
+    return c[:, None, :] + r[:, None, None] * unit[None]
+
+
+def _conductor_order(pkg, layer: str):
+    """(index of `layer` among the conductors, that order by name, top and bottom conductor)."""
     sub = pkg.substrate
     la = sub.layer(layer)
     if not la.is_conductor:
         raise DesignError(f"layer {layer!r} is a {la.kind} layer, not a conductor")
     conductors = [c.name for c in sub.conductor_layers]
-    top, bottom = conductors[0], conductors[-1]
     order = {c: i for i, c in enumerate(conductors)}
+    return order[layer], order, conductors[0], conductors[-1]
+
+
+def _grid_points(center, pitch, count) -> np.ndarray:
+    """Centres of a regular array, row by row from the lower left (as ViaArray.vias)."""
+    nx, ny = count
+    px, py = pitch
+    x0 = center[0] - (nx - 1) * px / 2
+    y0 = center[1] - (ny - 1) * py / 2
+    xs = x0 + np.arange(nx) * px
+    ys = y0 + np.arange(ny) * py
+    return np.column_stack((np.tile(xs, ny), np.repeat(ys, nx)))
+
+
+def via_pads(pkg, layer: str):
+    """Pads of the vias whose span includes conductor `layer`, in ``all_vias()`` order.
+
+    Returns centres (n, 2), pad diameters (n,) and nets (list), without building a
+    Via object per member of a via array.
+    """
+    here, order, _, _ = _conductor_order(pkg, layer)
+    sub = pkg.substrate
+    pts, dia, nets = [], [], []
+    single = [v for v in sub.vias if order[v.from_layer] <= here <= order[v.to_layer]]
+    if single:
+        pts.append(np.array([v.at for v in single], dtype=np.float64))
+        dia.append(np.array([v.pad for v in single], dtype=np.float64))
+        nets += [v.net for v in single]
+    for a in sub.via_arrays:
+        if order[a.from_layer] <= here <= order[a.to_layer]:
+            p = _grid_points(a.center, a.pitch, a.count)
+            pts.append(p)
+            dia.append(np.full(len(p), a.pad))
+            nets += [a.net] * len(p)
+    if not pts:
+        return np.zeros((0, 2)), np.zeros(0), []
+    return np.concatenate(pts), np.concatenate(dia), nets
+
+
+def land_pads(pkg, layer: str):
+    """Lands on conductor `layer` in ``all_lands()`` order: centres (n, 2), diameters (n,), nets."""
+    _, _, _, bottom = _conductor_order(pkg, layer)
+    sub = pkg.substrate
+    pts, dia, nets = [], [], []
+    single = [land for land in sub.lands if (land.layer or bottom) == layer]
+    if single:
+        pts.append(np.array([land.at for land in single], dtype=np.float64))
+        dia.append(np.array([land.diameter for land in single], dtype=np.float64))
+        nets += [land.net for land in single]
+    for a in sub.land_arrays:
+        if (a.layer or bottom) != layer:
+            continue
+        p = _grid_points(a.center, a.pitch, a.count)
+        if a.depopulate:
+            skip = set(a.depopulate)
+            nx, ny = a.count
+            keep = np.array([a._name(i, j) not in skip for j in range(ny) for i in range(nx)], dtype=bool)
+            p = p[keep]
+        pts.append(p)
+        dia.append(np.full(len(p), a.diameter))
+        nets += [None] * len(p)
+    if not pts:
+        return np.zeros((0, 2)), np.zeros(0), []
+    return np.concatenate(pts), np.concatenate(dia), nets
+
+
+def layer_polygons(pkg, layer: str):
+    """Unmerged copper of conductor layer `layer`: a list of (shapely polygon, net).
+
+    In this order: traces, shapes, via pads (:func:`via_pads`), bond fingers, lands.
+    """
+    import shapely
+
+    _, _, top, _ = _conductor_order(pkg, layer)
+    sub = pkg.substrate
     out = []
     routing = sub.routing_of(layer)
     if routing is not None:
-        out += [(trace_polygon(t), t.net) for t in routing.traces]
+        out += list(zip(_trace_polygons(routing.traces), (t.net for t in routing.traces), strict=True))
         out += [(shapely.Polygon(s.points, s.holes), s.net) for s in routing.shapes]
-    for v in sub.all_vias():
-        if order[v.from_layer] <= order[layer] <= order[v.to_layer]:
-            out.append((circle(v.at, v.pad), v.net))
+    centers, dia, nets = via_pads(pkg, layer)
+    if len(centers):
+        out += list(zip(shapely.polygons(circle_vertices(centers, dia)), nets, strict=True))
     out += [(shapely.Polygon(f.polygon), f.net) for f in sub.fingers if (f.layer or top) == layer]
-    out += [(circle(land.at, land.diameter), land.net) for land in sub.all_lands()
-            if (land.layer or bottom) == layer]
+    centers, dia, nets = land_pads(pkg, layer)
+    if len(centers):
+        out += list(zip(shapely.polygons(circle_vertices(centers, dia)), nets, strict=True))
     return out
+
+
+def layer_rings(pkg, layer: str):
+    """The unmerged copper of a conductor layer as flat ring arrays (cached).
+
+    The polygons of :func:`layer_polygons`, without building shapely objects for pads,
+    shapes and fingers: x, y (float64, µm), ring_start (int64; ring k is
+    ``x[ring_start[k]:ring_start[k + 1]]``) and ring_sign (+1 for copper, -1 for the
+    holes of shapes and of traces that close on themselves).  Pads repeated at one
+    place (stacked vias) are listed once.  The input of :func:`union_coverage`.
+    """
+    key = ("rings", layer)
+    cached = pkg._cache.get(key)
+    if cached is not None:
+        return cached
+    import shapely
+
+    _, _, top, _ = _conductor_order(pkg, layer)
+    sub = pkg.substrate
+    blocks: list[np.ndarray] = []  # vertices, (n, 2), of whole rings
+    counts: list[int] = []  # vertices per ring
+    signs: list[float] = []
+    routing = sub.routing_of(layer)
+    if routing is not None and routing.traces:
+        rings, owner = shapely.get_rings(np.asarray(_trace_polygons(routing.traces), dtype=object),
+                                         return_index=True)
+        exterior = np.ones(len(rings), dtype=bool)
+        exterior[1:] = owner[1:] != owner[:-1]
+        blocks.append(shapely.get_coordinates(rings))
+        counts += shapely.get_num_coordinates(rings).tolist()
+        signs += np.where(exterior, 1.0, -1.0).tolist()
+    plain = []
+    if routing is not None:
+        for s in routing.shapes:
+            plain.append((s.points, 1.0))
+            plain += [(h, -1.0) for h in s.holes]
+    plain += [(f.polygon, 1.0) for f in sub.fingers if (f.layer or top) == layer]
+    if plain:
+        blocks.append(np.array([p for ring, _ in plain for p in ring], dtype=np.float64).reshape(-1, 2))
+        counts += [len(ring) for ring, _ in plain]
+        signs += [sign for _, sign in plain]
+    pads = (via_pads(pkg, layer), land_pads(pkg, layer))
+    centers = np.concatenate([p[0] for p in pads])
+    if len(centers):
+        dia = np.concatenate([p[1] for p in pads])
+        keys = np.unique(np.column_stack((centers, dia)), axis=0)  # stacked pads once
+        blocks.append(circle_vertices(keys[:, :2], keys[:, 2]).reshape(-1, 2))
+        counts += [CIRCLE_SEGMENTS + 1] * len(keys)
+        signs += [1.0] * len(keys)
+    xy = np.concatenate(blocks) if blocks else np.zeros((0, 2))
+    ring_start = np.zeros(len(counts) + 1, dtype=np.int64)
+    np.cumsum(counts, out=ring_start[1:])
+    cached = (np.ascontiguousarray(xy[:, 0]), np.ascontiguousarray(xy[:, 1]), ring_start,
+              np.asarray(signs, dtype=np.float64))
+    pkg._cache[key] = cached
+    return cached
 
 
 def layer_geometry(pkg, layer: str, net: str | None = None):
@@ -105,20 +279,17 @@ def layer_geometry(pkg, layer: str, net: str | None = None):
 
 def copper_coverage(pkg, layer: str, rect) -> float:
     """Copper area fraction of `layer` inside rect (x0, y0, x1, y1), in [0, 1]."""
-    import shapely
-
     x0, y0, x1, y1 = (float(v) for v in rect)
     if not (x1 > x0 and y1 > y0):
         raise DesignError(f"expected a rectangle (x0, y0, x1, y1) with x1 > x0 and y1 > y0, got {rect}")
-    geom = layer_geometry(pkg, layer)
-    return float(shapely.clip_by_rect(geom, x0, y0, x1, y1).area / ((x1 - x0) * (y1 - y0)))
+    return float(coverage_grid(pkg, layer, [x0, x1], [y0, y1])[0, 0])
 
 
 def polygon_coverage(geom, x_edges, y_edges) -> np.ndarray:
     """Exact area fraction of a merged shapely geometry in each cell of a grid, (ny, nx).
 
-    The numba kernel behind :func:`coverage_grid`, for any geometry (imported on first
-    use so that ``import sipkit`` does not load numba).
+    The numba kernel for any merged geometry (imported on first use so that
+    ``import sipkit`` does not load numba).
     """
     from ._coverage import polygon_coverage as kernel
 
@@ -128,10 +299,13 @@ def polygon_coverage(geom, x_edges, y_edges) -> np.ndarray:
 def ring_coverage(x, y, ring_start, ring_sign, x_edges, y_edges) -> np.ndarray:
     """Raw area fraction per grid cell, shape (ny, nx), of rings given as flat arrays.
 
-    Ring ``k`` has vertices ``x[ring_start[k]:ring_start[k + 1]]`` (implicitly closed) and
-    counts with ``ring_sign[k]`` (+1 where counter-clockwise rings enclose area, -1 for the
-    reverse).  For callers that hold edges already (the DRC's merged layers); no clipping
-    to [0, 1] is done.
+    Ring ``k`` has the edges between consecutive vertices of
+    ``x[ring_start[k]:ring_start[k + 1]]`` (repeat the first vertex at the end to close
+    it; two vertices make a single edge) and counts with ``ring_sign[k]`` (+1 where
+    counter-clockwise rings enclose area, -1 for the reverse).  The rings must bound
+    regions that do not overlap (for overlapping ones see :func:`union_coverage`).
+    For callers that hold edges already (the DRC's merged layers); no clipping to
+    [0, 1] is done.
     """
     from ._coverage_kernels import _coverage_kernel
 
@@ -142,8 +316,26 @@ def ring_coverage(x, y, ring_start, ring_sign, x_edges, y_edges) -> np.ndarray:
                             f64(ring_sign), f64(x_edges), f64(y_edges))
 
 
+def union_coverage(x, y, ring_start, ring_sign, x_edges, y_edges) -> np.ndarray:
+    """Area fraction of the union of rings per grid cell, shape (ny, nx), exact to round-off.
+
+    Rings may overlap, touch and coincide (overlaps count once); ring ``k`` is
+    ``x[ring_start[k]:ring_start[k + 1]]``, closed implicitly, in either orientation,
+    adding copper where ``ring_sign[k]`` is +1 and cutting a hole in its hull where it
+    is -1.  No merge is built: see :mod:`sipkit.model._union_kernels`.
+    """
+    from ._coverage import union_coverage as kernel
+
+    return kernel(x, y, ring_start, ring_sign, x_edges, y_edges)
+
+
 def coverage_grid(pkg, layer: str, x_edges, y_edges) -> np.ndarray:
     """Copper area fraction of `layer` in each cell of a rectilinear grid.
+
+    The fraction of each cell covered by the union of the layer's copper (the
+    polygons of :func:`layer_polygons`, so the same copper as :func:`layer_geometry`),
+    computed from the unmerged rings (:func:`layer_rings`, :func:`union_coverage`)
+    without merging them: exact to floating-point round-off, with no snapping.
 
     Parameters
     ----------
@@ -153,8 +345,7 @@ def coverage_grid(pkg, layer: str, x_edges, y_edges) -> np.ndarray:
     Returns
     -------
     ndarray, shape (ny, nx)
-        Exact area fractions (to floating point), row j between y_edges[j] and
-        y_edges[j + 1].
+        Area fractions in [0, 1], row j between y_edges[j] and y_edges[j + 1].
     """
     xe = np.ascontiguousarray(x_edges, dtype=np.float64)
     ye = np.ascontiguousarray(y_edges, dtype=np.float64)
@@ -162,7 +353,7 @@ def coverage_grid(pkg, layer: str, x_edges, y_edges) -> np.ndarray:
         raise DesignError("grid edges must be 1-D with at least two values each")
     if np.any(np.diff(xe) <= 0) or np.any(np.diff(ye) <= 0):
         raise DesignError("grid edges must be strictly increasing")
-    return polygon_coverage(layer_geometry(pkg, layer), xe, ye)
+    return union_coverage(*layer_rings(pkg, layer), xe, ye)
 
 
 # ------------------------------------------------------------------------------------

@@ -272,7 +272,9 @@ class ViaArray(Spec):
         y0 = self.center[1] - (ny - 1) * py / 2
         common = dict(from_layer=self.from_layer, to_layer=self.to_layer, drill=self.drill,
                       pad=self.pad, net=self.net, filled=self.filled, plating=self.plating)
-        return [Via(at=(x0 + i * px, y0 + j * py), **common) for j in range(ny) for i in range(nx)]
+        # the fields are checked already: skip parsing them again for every member
+        return [Via.from_internal(at=(x0 + i * px, y0 + j * py), **common)
+                for j in range(ny) for i in range(nx)]
 
 
 @dataclass(frozen=True)
@@ -402,8 +404,9 @@ class LandArray(Spec):
             for i in range(nx):
                 name = self._name(i, j)
                 if name not in skip:
-                    out.append(Land(name=name, at=(x0 + i * px, y0 + j * py), diameter=self.diameter,
-                                    layer=self.layer, kind=self.kind, ball=self.ball))
+                    out.append(Land.from_internal(name=name, at=(x0 + i * px, y0 + j * py),
+                                                  diameter=self.diameter, layer=self.layer, kind=self.kind,
+                                                  ball=self.ball))
         return out
 
 
