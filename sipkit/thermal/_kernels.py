@@ -16,9 +16,11 @@ The multigrid smoother is z-line Gauss-Seidel in red-black order of the (i, j)
 columns: each column's tridiagonal system is solved exactly (Thomas algorithm with
 factors ``minv`` precomputed per level), with the neighbouring columns of the other
 colour held fixed.  Void cells (no links, no boundary or capacity term) lie at the ends
-of the columns (the air above a board beside a package): every column kernel runs only
-over ``lo[i, j] <= k < hi[i, j]``, the span of the column's solid cells (see
-:func:`_column_ranges`), and vectors stay zero outside it.  Kernels come in a parallel
+of the columns (the air above a board beside a package): the multigrid kernels run
+only over ``lo[i, j] <= k < hi[i, j]``, the span of the column's solid cells (see
+:func:`_column_ranges`), and leave the cycle's vectors zero outside it.  The vector
+kernels of the conjugate gradients run over whole columns: their fixed loop bounds
+vectorise, which saves more than skipping the void (zero) cells would.  Kernels come in a parallel
 form (prange over i) used on large levels and a serial one for small levels, where
 starting threads costs more than the work.
 """
@@ -236,14 +238,14 @@ def _coarsen(gx, gy, gz, extra, xs, ys, sx, sy, gxc, gyc, gzc, extrac):
 # operator, residual and vector updates
 
 
-def _matvec_dot(x, gx, gy, gz, diag, lo, hi, y):
-    """y = A x over the solid spans; returns x·y."""
+def _matvec_dot(x, gx, gy, gz, diag, y):
+    """y = A x; returns x·y."""
     nx, ny, nz = x.shape
     total = 0.0
     for i in prange(nx):
         part = 0.0
         for j in range(ny):
-            for k in range(lo[i, j], hi[i, j]):
+            for k in range(nz):
                 s = diag[i, j, k] * x[i, j, k]
                 if i > 0:
                     s -= gx[i - 1, j, k] * x[i - 1, j, k]
@@ -263,8 +265,8 @@ def _matvec_dot(x, gx, gy, gz, diag, lo, hi, y):
     return total
 
 
-def _residual(x, b, gx, gy, gz, diag, lo, hi, r):
-    """r = b - A x over the solid spans; returns (r·r, sum of r)."""
+def _residual(x, b, gx, gy, gz, diag, r):
+    """r = b - A x; returns (r·r, sum of r)."""
     nx, ny, nz = x.shape
     rr = 0.0
     rs = 0.0
@@ -272,7 +274,7 @@ def _residual(x, b, gx, gy, gz, diag, lo, hi, r):
         p2 = 0.0
         p1 = 0.0
         for j in range(ny):
-            for k in range(lo[i, j], hi[i, j]):
+            for k in range(nz):
                 s = _cell_residual(x, b, gx, gy, gz, diag, i, j, k, nx, ny, nz)
                 r[i, j, k] = s
                 p2 += s * s
@@ -282,17 +284,17 @@ def _residual(x, b, gx, gy, gz, diag, lo, hi, r):
     return rr, rs
 
 
-def _cg_update(x, r, p, q, alpha, lo, hi, rc, cast):
+def _cg_update(x, r, p, q, alpha, rc, cast):
     """x += alpha p, r -= alpha q (and rc = r in the preconditioner's precision when
     `cast`); returns (r·r, sum of r)."""
-    nx, ny = x.shape[:2]
+    nx, ny, nz = x.shape
     rr = 0.0
     rs = 0.0
     for i in prange(nx):
         p2 = 0.0
         p1 = 0.0
         for j in range(ny):
-            for k in range(lo[i, j], hi[i, j]):
+            for k in range(nz):
                 x[i, j, k] += alpha * p[i, j, k]
                 s = r[i, j, k] - alpha * q[i, j, k]
                 r[i, j, k] = s
@@ -305,32 +307,32 @@ def _cg_update(x, r, p, q, alpha, lo, hi, rc, cast):
     return rr, rs
 
 
-def _direction_update(p, z, beta, lo, hi):
+def _direction_update(p, z, beta):
     """p = z + beta p."""
-    nx, ny = p.shape[:2]
+    nx, ny, nz = p.shape
     for i in prange(nx):
         for j in range(ny):
-            for k in range(lo[i, j], hi[i, j]):
+            for k in range(nz):
                 p[i, j, k] = z[i, j, k] + beta * p[i, j, k]
 
 
-def _dot(a, b, lo, hi):
-    nx, ny = a.shape[:2]
+def _dot(a, b):
+    nx, ny, nz = a.shape
     total = 0.0
     for i in prange(nx):
         part = 0.0
         for j in range(ny):
-            for k in range(lo[i, j], hi[i, j]):
+            for k in range(nz):
                 part += a[i, j, k] * b[i, j, k]
         total += part
     return total
 
 
-def _copy_cast(src, dst, lo, hi):
-    nx, ny = src.shape[:2]
+def _copy_cast(src, dst):
+    nx, ny, nz = src.shape
     for i in prange(nx):
         for j in range(ny):
-            for k in range(lo[i, j], hi[i, j]):
+            for k in range(nz):
                 dst[i, j, k] = src[i, j, k]
 
 

@@ -184,12 +184,8 @@ class Multigrid:
 
     def _cast(self, a, kern):
         out = np.empty(a.shape, self.dtype)
-        kern["_copy_cast"](a, out, *self._full(a.shape))
+        kern["_copy_cast"](a, out)
         return out
-
-    @staticmethod
-    def _full(shape):
-        return np.zeros(shape[:2], np.int32), np.full(shape[:2], shape[2], np.int32)
 
     def _coarsen(self, fine: _Level, ex, size: float, bx, by):
         nz = fine.shape[2]
@@ -236,12 +232,6 @@ class Multigrid:
         return total
 
     @property
-    def spans(self):
-        """(lo, hi): the solid span of every fine column, which vectors are confined to."""
-        fine = self.levels[0]
-        return fine.lo, fine.hi
-
-    @property
     def rhs(self) -> np.ndarray:
         """The cycle's right-hand side on the fine level (in the cycle's precision)."""
         return self.levels[0].b
@@ -263,7 +253,7 @@ class Multigrid:
     def apply(self, r: np.ndarray, z: np.ndarray) -> None:
         """Z = M r, one V-cycle from a zero initial guess (r is not changed)."""
         fine = self.levels[0]
-        fine.kern["_copy_cast"](r, fine.b, fine.lo, fine.hi)
+        fine.kern["_copy_cast"](r, fine.b)
         self._cycle(0, fine.b, fine.x)
         z[...] = fine.x
 

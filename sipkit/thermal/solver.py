@@ -83,7 +83,8 @@ def pcg(gx, gy, gz, diag, b, precond, x0=None, tol=1e-6, energy_tol=1e-6, energy
     precond : object with ``apply(r, z)``
         Symmetric positive definite preconditioner.
     x0 : ndarray, optional
-        Initial guess (overwritten with the solution if given).
+        Initial guess (overwritten with the solution if given); zero in void cells
+        (cells without links and boundary terms), which the multigrid leaves alone.
     tol : float
         Relative residual ‖b − A x‖ / ‖b‖ to reach.
     energy_tol : float
@@ -106,13 +107,8 @@ def pcg(gx, gy, gz, diag, b, precond, x0=None, tol=1e-6, energy_tol=1e-6, energy
     """
     kern = _kernels.kernels(b.size)
     x = np.zeros_like(b) if x0 is None else x0
-    spans = getattr(precond, "spans", None)
-    if spans is None:  # a preconditioner that knows nothing of void cells: all of every column
-        spans = (np.zeros(b.shape[:2], np.int32), np.full(b.shape[:2], b.shape[2], np.int32))
-    lo, hi = spans
-    # vectors are confined to the solid spans: zero elsewhere, never written there
-    r = np.zeros_like(b)
-    bnorm = math.sqrt(kern["_dot"](b, b, lo, hi))
+    r = np.empty_like(b)
+    bnorm = math.sqrt(kern["_dot"](b, b))
     if energy_scale is None or energy_scale <= 0:
         energy_scale = float(np.abs(b).sum())
     info = SolveInfo(cells=b.size)
@@ -123,7 +119,7 @@ def pcg(gx, gy, gz, diag, b, precond, x0=None, tol=1e-6, energy_tol=1e-6, energy
     if fused:  # the update of r writes the cycle's right-hand side, the cycle leaves z in place
         rc, z = precond.rhs, precond.out
     else:
-        rc, z = r, np.zeros_like(b)
+        rc, z = r, np.empty_like(b)
     cast = fused and rc is not r
 
     def precondition():
@@ -131,12 +127,12 @@ def pcg(gx, gy, gz, diag, b, precond, x0=None, tol=1e-6, energy_tol=1e-6, energy
             precond.apply(r, z)
         else:
             if not cast_current[0]:
-                kern["_copy_cast"](r, rc, lo, hi)
+                kern["_copy_cast"](r, rc)
             precond.cycle()
 
     cast_current = [False]  # rc holds the current r (written by the last _cg_update)
-    rr, rs = kern["_residual"](x, b, gx, gy, gz, diag, lo, hi, r)
-    q = np.zeros_like(b)
+    rr, rs = kern["_residual"](x, b, gx, gy, gz, diag, r)
+    q = np.empty_like(b)
     p = np.zeros_like(b)
     it = 0
     best = (math.inf, 0)  # (best residual norm, iteration)
@@ -147,7 +143,7 @@ def pcg(gx, gy, gz, diag, b, precond, x0=None, tol=1e-6, energy_tol=1e-6, energy
     restarts = 0
     while True:
         if done(rr, rs):
-            rr, rs = kern["_residual"](x, b, gx, gy, gz, diag, lo, hi, r)  # the true residual
+            rr, rs = kern["_residual"](x, b, gx, gy, gz, diag, r)  # the true residual
             if done(rr, rs):
                 break
             restarts += 1
@@ -166,16 +162,16 @@ def pcg(gx, gy, gz, diag, b, precond, x0=None, tol=1e-6, energy_tol=1e-6, energy
         # (re)start: p = z = M r
         cast_current[0] = False
         precondition()
-        rz = kern["_dot"](r, z, lo, hi)
-        kern["_direction_update"](p, z, 0.0, lo, hi)
+        rz = kern["_dot"](r, z)
+        kern["_direction_update"](p, z, 0.0)
         while it < max_iter:
             it += 1
-            pq = kern["_matvec_dot"](p, gx, gy, gz, diag, lo, hi, q)
+            pq = kern["_matvec_dot"](p, gx, gy, gz, diag, q)
             if not (pq > 0.0 and rz > 0.0) or not math.isfinite(pq):
                 raise ConvergenceError("the thermal solve broke down (the system is not positive "
                                        "definite): a region may be isolated from every boundary")
             alpha = rz / pq
-            rr, rs = kern["_cg_update"](x, r, p, q, alpha, lo, hi, rc, cast)
+            rr, rs = kern["_cg_update"](x, r, p, q, alpha, rc, cast)
             cast_current[0] = True
             if not math.isfinite(rr):
                 raise ConvergenceError("the thermal solve diverged (non-finite residual)")
@@ -190,8 +186,8 @@ def pcg(gx, gy, gz, diag, b, precond, x0=None, tol=1e-6, energy_tol=1e-6, energy
                     f"imbalance {abs(rs) / energy_scale:.2e}; targets {tol:.0e} and {energy_tol:.0e}): the "
                     "tolerance is below what the arithmetic can reach for this system; loosen it")
             precondition()
-            rz_new = kern["_dot"](r, z, lo, hi)
-            kern["_direction_update"](p, z, rz_new / rz, lo, hi)
+            rz_new = kern["_dot"](r, z)
+            kern["_direction_update"](p, z, rz_new / rz)
             rz = rz_new
     info.iterations = it
     info.residual = math.sqrt(rr) / bnorm
