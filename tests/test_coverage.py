@@ -462,11 +462,15 @@ DESIGN = """\
     """
 
 
+def _load_text(tmp_path_factory, name, text):
+    path = tmp_path_factory.mktemp(name) / "design.yaml"
+    path.write_text(textwrap.dedent(text))
+    return sipkit.load(path)
+
+
 @pytest.fixture(scope="module")
 def package(tmp_path_factory):
-    path = tmp_path_factory.mktemp("coverage") / "design.yaml"
-    path.write_text(textwrap.dedent(DESIGN))
-    return sipkit.load(path)
+    return _load_text(tmp_path_factory, "coverage", DESIGN)
 
 
 def test_package_coverage_grid_conserves_the_layer_area(package):
@@ -532,9 +536,7 @@ OVERLAPS = """\
 
 @pytest.fixture(scope="module")
 def overlaps(tmp_path_factory):
-    path = tmp_path_factory.mktemp("overlaps") / "design.yaml"
-    path.write_text(textwrap.dedent(OVERLAPS))
-    return sipkit.load(path)
+    return _load_text(tmp_path_factory, "overlaps", OVERLAPS)
 
 
 @pytest.mark.parametrize("layer", ["L1", "L2", "L3"])

@@ -96,6 +96,18 @@ def _vertex_strips(x, y, ring_start, ring_end, ys):
     return out
 
 
+@njit(inline="always")
+def _push_piece(pend, s, pxl, pyl, pxr, pyr, pdw, xl, yl, xr, yr, w):
+    """Append the piece (xl, yl)-(xr, yr) of winding weight w to strip s."""
+    q = pend[s]
+    pend[s] = q + 1
+    pxl[q] = xl
+    pyl[q] = yl
+    pxr[q] = xr
+    pyr[q] = yr
+    pdw[q] = w
+
+
 @njit(cache=True)
 def scatter(x, y, ring_start, ring_end, ring_weight, x0, xn, ys):
     """Pieces and bottom-line crossings of the edges per strip (CSR with gaps).
@@ -162,13 +174,7 @@ def scatter(x, y, ring_start, ring_end, ring_weight, x0, xn, ys):
                 xr = max(ax, bx)
                 if xr <= x0 or xl >= xn:
                     continue
-                q = pend[s]
-                pend[s] = q + 1
-                pxl[q] = xl
-                pyl[q] = ay
-                pxr[q] = xr
-                pyr[q] = ay
-                pdw[q] = wgt if bx > ax else -wgt
+                _push_piece(pend, s, pxl, pyl, pxr, pyr, pdw, xl, ay, xr, ay, wgt if bx > ax else -wgt)
                 continue
             if ay < by:
                 ylo, yhi, s1, s2 = ay, by, sv[k], sv[k2]
@@ -203,13 +209,7 @@ def scatter(x, y, ring_start, ring_end, ring_weight, x0, xn, ys):
                     xl, yl, xr, yr = xb, hi, xa, lo
                 if xr <= x0 or xl >= xn:
                     continue
-                q = pend[s]
-                pend[s] = q + 1
-                pxl[q] = xl
-                pyl[q] = yl
-                pxr[q] = xr
-                pyr[q] = yr
-                pdw[q] = dw
+                _push_piece(pend, s, pxl, pyl, pxr, pyr, pdw, xl, yl, xr, yr, dw)
     return base0, pofs, pend, pxl, pyl, pxr, pyr, pdw, cofs, cend, cx, cdh
 
 
