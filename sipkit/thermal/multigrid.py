@@ -31,6 +31,11 @@ the reverse smoothing order after the coarse correction, so the preconditioner i
 symmetric and positive definite, as conjugate gradients need.  The coarsest level (at
 most `coarsest` columns) is solved by a banded Cholesky factorisation
 (:func:`._kernels.band_factor`).
+
+The hierarchy and the z-line factors are built in float64; a float32 cycle (which halves
+the memory traffic that dominates the solve) gets them rounded afterwards.  Each level
+knows the solid span of its columns (:func:`column_spans`) and relaxes only that: the
+void cells above a board beside the package are 38 % of a typical grid.
 """
 
 from __future__ import annotations

@@ -81,7 +81,9 @@ def pcg(gx, gy, gz, diag, b, precond, x0=None, tol=1e-6, energy_tol=1e-6, energy
     b : ndarray
         Right-hand side.
     precond : object with ``apply(r, z)``
-        Symmetric positive definite preconditioner.
+        Symmetric positive definite preconditioner.  If it also has ``cycle()``
+        with arrays ``rhs`` and ``out`` (as :class:`.Multigrid`), the update of r
+        writes ``rhs`` directly and ``cycle()`` leaves z in ``out``.
     x0 : ndarray, optional
         Initial guess (overwritten with the solution if given); zero in void cells
         (cells without links and boundary terms), which the multigrid leaves alone.
@@ -115,22 +117,19 @@ def pcg(gx, gy, gz, diag, b, precond, x0=None, tol=1e-6, energy_tol=1e-6, energy
     if bnorm == 0.0:
         x[...] = 0.0
         return x, info
+    # A preconditioner with cycle() takes its right-hand side from its own array `rhs`,
+    # which the update of r writes as it goes, and leaves z in `out`.
     fused = hasattr(precond, "cycle")
-    if fused:  # the update of r writes the cycle's right-hand side, the cycle leaves z in place
-        rc, z = precond.rhs, precond.out
-    else:
-        rc, z = r, np.empty_like(b)
-    cast = fused and rc is not r
+    rc, z = (precond.rhs, precond.out) if fused else (r, np.empty_like(b))
 
-    def precondition():
+    def precondition(rc_holds_r):
         if not fused:
             precond.apply(r, z)
-        else:
-            if not cast_current[0]:
-                kern["_copy_cast"](r, rc)
-            precond.cycle()
+            return
+        if not rc_holds_r:
+            kern["_copy_cast"](r, rc)
+        precond.cycle()
 
-    cast_current = [False]  # rc holds the current r (written by the last _cg_update)
     rr, rs = kern["_residual"](x, b, gx, gy, gz, diag, r)
     q = np.empty_like(b)
     p = np.zeros_like(b)
@@ -160,8 +159,7 @@ def pcg(gx, gy, gz, diag, b, precond, x0=None, tol=1e-6, energy_tol=1e-6, energy
                 f"{tol:.0e} and {energy_tol:.0e}); check for extreme material contrasts or loosen the "
                 "tolerances")
         # (re)start: p = z = M r
-        cast_current[0] = False
-        precondition()
+        precondition(False)
         rz = kern["_dot"](r, z)
         kern["_direction_update"](p, z, 0.0)
         while it < max_iter:
@@ -171,8 +169,7 @@ def pcg(gx, gy, gz, diag, b, precond, x0=None, tol=1e-6, energy_tol=1e-6, energy
                 raise ConvergenceError("the thermal solve broke down (the system is not positive "
                                        "definite): a region may be isolated from every boundary")
             alpha = rz / pq
-            rr, rs = kern["_cg_update"](x, r, p, q, alpha, rc, cast)
-            cast_current[0] = True
+            rr, rs = kern["_cg_update"](x, r, p, q, alpha, rc, fused)
             if not math.isfinite(rr):
                 raise ConvergenceError("the thermal solve diverged (non-finite residual)")
             if done(rr, rs):
@@ -185,7 +182,7 @@ def pcg(gx, gy, gz, diag, b, precond, x0=None, tol=1e-6, energy_tol=1e-6, energy
                     "energy "
                     f"imbalance {abs(rs) / energy_scale:.2e}; targets {tol:.0e} and {energy_tol:.0e}): the "
                     "tolerance is below what the arithmetic can reach for this system; loosen it")
-            precondition()
+            precondition(True)
             rz_new = kern["_dot"](r, z)
             kern["_direction_update"](p, z, rz_new / rz)
             rz = rz_new
