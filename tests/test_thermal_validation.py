@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 import scipy.sparse.linalg as spla
+from scipy.integrate import solve_ivp
 
 import sipkit.thermal as th
 from sipkit.materials import Material
@@ -203,6 +204,55 @@ def test_transient_step_matches_the_exact_series():
     assert res.info.energy_balance <= 1e-6
     z = res.zth()
     assert np.all(np.diff(z) > 0) and z[-1] * q * (width / UM) ** 2 == pytest.approx(got[-1] + 0.0, rel=1e-9)
+
+
+def test_transient_with_temperature_dependent_conductivity_matches_an_ode_solver():
+    # a silicon slab heated on top, held at 25 °C below, k(T) = k0 (300 K / T)^1.3: the
+    # same finite-volume system integrated by scipy's BDF with k re-evaluated at every
+    # function call is the reference for the time stepping with lagged conductivities
+    L, q, width = 2000.0, 7e6, 200.0
+    si = Material(name="si-kt", k=148.0, k_exponent=1.3, rho=2330.0, cp=705.0)
+    model = SolidModel(name="kt", materials=(si,),
+                       boxes=(SolidBox(name="slab", min=(0, 0, 0), max=(width, width, L), material="si-kt",
+                                       power=q * (width / UM) ** 2, power_on="top"),),
+                       boundaries=(Boundary(face="-z", T=25.0),))
+    resolution = {"max_cell": [width, width, 40.0], "powered_face": 0.02}
+    tau = (L / UM) ** 2 * 2330.0 * 705.0 / 148.0
+    times = np.array([0.02, 0.1, 0.5, 2.0, 6.0]) * tau
+    res = th.transient(model, t_end=times[-1], times=times, dt=1e-5 * tau, steps_per_doubling=16,
+                       resolution=resolution, keep_fields=times)
+    linear = th.transient(model, t_end=times[-1], times=times, dt=1e-5 * tau, steps_per_doubling=16,
+                          resolution=resolution, keep_fields=times, nonlinear=False)
+
+    grid = th.build_grid(th.prepare(model), resolution)
+    vox = voxelize(model, grid, nonlinear=True)
+    cap = (vox.rho_cp * np.prod(np.meshgrid(*(w / UM for w in grid.widths), indexing="ij"), axis=0)).ravel()
+
+    def system_at(theta, t_ref=25.0):
+        vox.set_temperature(theta.reshape(grid.shape) + t_ref)
+        return assemble(vox, model, t_ref=t_ref)
+
+    def rate(_t, theta):
+        sy = system_at(theta)
+        return (sy.b.ravel() - _csr(sy) @ theta) / cap
+
+    def jac(_t, theta):
+        return -(sp.diags(1.0 / cap) @ _csr(system_at(theta)))
+
+    ref = solve_ivp(rate, (0.0, times[-1]), np.zeros(grid.size), method="BDF", t_eval=times, jac=jac,
+                    rtol=1e-8, atol=1e-8)
+    got = np.array([res.fields[t].ravel() - 25.0 for t in times]).T
+    card = np.array([linear.fields[t].ravel() - 25.0 for t in times]).T
+    rise = ref.y.max()
+    assert rise > 100.0  # enough for k to fall by about a third
+    # (the time steps' own error; lagging k by up to 1 K adds nothing visible here)
+    assert np.max(np.abs(got - ref.y)) < 3e-3 * rise
+    assert res.info.picard > 10
+    # card conductivities throughout would be far off
+    assert np.max(np.abs(card - ref.y)) > 0.1 * rise
+    # and the end is the steady k(T) field
+    steady = th.solve(model, resolution=resolution)
+    assert res.dies["slab"]["tj_max"][-1] == pytest.approx(steady.dies["slab"].tj_max, abs=1e-3 * rise)
 
 
 def test_temperature_dependent_conductivity_matches_the_kirchhoff_solution():

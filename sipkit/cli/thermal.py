@@ -89,7 +89,7 @@ def run(args) -> int:
             except ValueError:
                 raise DesignError(f"--initial expects ambient, steady or a temperature, got {initial!r}") \
                     from None
-        result = transient(design, args.boundary, t_end=args.end, waveform=wave,
+        result = transient(design, args.boundary, t_end=args.end, waveform=wave, nonlinear=not args.linear,
                            times=_times(args.times) if args.times else None, dt=args.dt, initial=initial,
                            **common)
         peak = max((float(d["tj_max"].max()) for d in result.dies.values()), default=float("nan"))

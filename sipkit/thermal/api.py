@@ -16,7 +16,7 @@ from .assembly import assemble, check_connected, voxelize
 from .grid import build_grid
 from .presets import BoundaryPreset, load_preset
 from .result import ThermalResult
-from .solver import PRECISIONS, SolveInfo, solve_steady
+from .solver import PRECISIONS, solve_picard
 
 __all__ = ["load_design", "prepare", "resistance_matrix", "solve"]
 
@@ -117,36 +117,13 @@ def _solve_model(model, resolution, tol, energy_tol, nonlinear, max_iter, precis
     check_connected(system, model)
     t3 = time.perf_counter()
     times.update(grid=t1 - t0, voxelize=t2 - t1, assemble=t3 - t2)
-    theta, info = solve_steady(system, x0=x0, tol=tol, energy_tol=energy_tol, max_iter=max_iter,
-                               precision=precision)
-    iterations = info.iterations
+    theta, system, info = solve_picard(vox, model, system, x0=x0, tol=tol, energy_tol=energy_tol,
+                                       max_iter=max_iter, precision=precision, picard_tol=picard_tol,
+                                       max_picard=max_picard)
     for key, v in info.times.items():
         times[key] = times.get(key, 0.0) + v
-    picard = 0
-    if vox.nonlinear is not None:
-        for picard in range(1, max_picard + 1):  # noqa: B007 - reported after the loop
-            previous = theta.copy()
-            t4 = time.perf_counter()
-            vox.set_temperature(theta + system.t_ref)
-            system = assemble(vox, model, faces=system.faces)
-            times["assemble"] += time.perf_counter() - t4
-            theta, info = solve_steady(system, x0=theta, tol=tol, energy_tol=energy_tol, max_iter=max_iter,
-                                       precision=precision)
-            iterations += info.iterations
-            for key, v in info.times.items():
-                times[key] += v
-            change = float(np.abs(theta - previous).max())
-            scale = max(float(np.abs(theta).max()), 1.0)
-            if change <= picard_tol * scale:
-                break
-        else:
-            from .solver import ConvergenceError
-
-            raise ConvergenceError(f"the temperature-dependent conductivity did not settle in {max_picard} "
-                                   f"iterations (last change {change:.3g} K)")
-    info = SolveInfo(iterations=iterations, residual=info.residual, energy_balance=info.energy_balance,
-                     levels=info.levels, picard=picard, cells=grid.size, precision=info.precision,
-                     times=times)
+    info.cells = grid.size
+    info.times = times
     T = theta + system.t_ref
     T[vox.owner < 0] = np.nan
     return ThermalResult(model, grid, T, info, _heat_out(system, theta, model), vox=vox, faces=system.faces)

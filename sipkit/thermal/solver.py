@@ -22,9 +22,11 @@ import numpy as np
 
 from ..errors import SipkitError
 from . import _kernels
+from .assembly import assemble
 from .multigrid import Multigrid
 
-__all__ = ["PRECISIONS", "ConvergenceError", "SolveInfo", "cycle_dtype", "pcg", "solve_steady"]
+__all__ = ["PRECISIONS", "ConvergenceError", "SolveInfo", "cycle_dtype", "pcg", "solve_picard",
+           "solve_steady"]
 
 #: Give up when the residual has not halved in this many iterations.
 STALL = 60
@@ -222,3 +224,57 @@ def solve_steady(system, x0=None, tol=1e-6, energy_tol=1e-6, max_iter=500, preci
     info.precision = mg.dtype.name
     info.times = {"multigrid_setup": t1 - t0, "iterations": t2 - t1}
     return x, info
+
+
+def solve_picard(vox, model, system, x0=None, *, tol=1e-6, energy_tol=1e-6, max_iter=500, precision="auto",
+                 picard_tol=1e-4, max_picard=30):
+    """Steady solve with temperature-dependent conductivities (Picard iteration).
+
+    Solves with the conductivities of `vox`, sets k(T) from the result, reassembles and
+    solves again from the last field until the largest change of the temperature rise
+    is at most `picard_tol` of the largest rise.  Without k(T) cells it is one linear
+    solve.
+
+    Returns
+    -------
+    theta : ndarray
+        Temperature rise over ``system.t_ref``.
+    system : System
+        The system of the last conductivities.
+    info : SolveInfo
+        CG iterations summed over all solves, ``picard`` the number of re-evaluations
+        of k(T), and times summed per phase (``assemble`` for the reassemblies).
+
+    Raises
+    ------
+    ConvergenceError
+        If a linear solve fails or the conductivities do not settle in `max_picard`
+        iterations.
+    """
+    kw = dict(tol=tol, energy_tol=energy_tol, max_iter=max_iter, precision=precision)
+    theta, info = solve_steady(system, x0=x0, **kw)
+    iterations = info.iterations
+    times = dict(info.times)
+    picard = 0
+    if vox.nonlinear is not None:
+        times.setdefault("assemble", 0.0)
+        for picard in range(1, max_picard + 1):  # noqa: B007 - reported after the loop
+            previous = theta.copy()
+            t0 = time.perf_counter()
+            vox.set_temperature(theta + system.t_ref)
+            system = assemble(vox, model, faces=system.faces)
+            times["assemble"] += time.perf_counter() - t0
+            theta, info = solve_steady(system, x0=theta, **kw)
+            iterations += info.iterations
+            for key, v in info.times.items():
+                times[key] = times.get(key, 0.0) + v
+            change = float(np.abs(theta - previous).max())
+            if change <= picard_tol * max(float(np.abs(theta).max()), 1.0):
+                break
+        else:
+            raise ConvergenceError(f"the temperature-dependent conductivity did not settle in {max_picard} "
+                                   f"iterations (last change {change:.3g} K)")
+    info.iterations = iterations
+    info.picard = picard
+    info.times = times
+    return theta, system, info

@@ -7,6 +7,12 @@ backward Euler step; both are L-stable, so the stiff thin layers never limit the
 step.  Each step solves (a₀ C / Δt + A) θⁿ⁺¹ = b(tⁿ⁺¹) − C / Δt (a₁ θⁿ + a₂ θⁿ⁻¹) to the
 same residual and energy tolerances as a steady solve.
 
+Temperature-dependent conductivities (silicon) are lagged: before a step, k(T) is
+re-evaluated (and the system reassembled) once some cell has moved by more than
+``k_update`` kelvin since the last evaluation, so a step never uses conductivities of
+temperatures more than that far off; tested against scipy's BDF integration of the same
+system with k re-evaluated at every call.
+
 Power follows a :class:`Waveform` (a factor on the sources' power): a step, a pulse
 train, or any piecewise-constant or piecewise-linear table.  A mapping from source
 (die) names to waveforms drives sources independently.  The step response of a
@@ -30,7 +36,7 @@ from .assembly import assemble, combine_faces, deposit_power, voxelize
 from .grid import build_grid
 from .multigrid import Multigrid
 from .result import ThermalResult
-from .solver import PRECISIONS, ConvergenceError, SolveInfo, cycle_dtype, pcg, solve_steady
+from .solver import PRECISIONS, ConvergenceError, SolveInfo, cycle_dtype, pcg, solve_picard
 
 __all__ = ["TransientResult", "Waveform", "transient"]
 
@@ -214,7 +220,8 @@ def _step_times(t_end, outputs, jumps, dt0, growth_every, dt_max):
 def transient(design, boundary=None, *, t_end, waveform=None, power=None, ambient=None, times=None,
               dt=None, initial="ambient", resolution=None, keep_fields=(), tol: float = 1e-6,
               energy_tol: float = 1e-6, steps_per_doubling: int = 4, max_iter: int = 500,
-              precision: str = "auto", board: bool = True) -> TransientResult:
+              precision: str = "auto", board: bool = True, nonlinear: bool = True,
+              k_update: float = 1.0) -> TransientResult:
     """Transient temperatures under power that varies in time.
 
     Parameters
@@ -240,17 +247,24 @@ def transient(design, boundary=None, *, t_end, waveform=None, power=None, ambien
         Output times whose full fields to keep (``result.fields``).
     precision : {"auto", "float32", "float64"}
         Arithmetic of the multigrid cycle (see :func:`sipkit.thermal.solve`).
+    nonlinear : bool
+        Let conductivities follow the temperature (``k_exponent`` cards, e.g.
+        silicon), as :func:`sipkit.thermal.solve` does.
+    k_update : float
+        With `nonlinear`, the conductivities are re-evaluated before a step whenever
+        some cell's temperature has moved by more than this (K) since they were last
+        set (lagged coefficients: each step uses k at the temperatures of at most
+        `k_update` ago; silicon's k changes by about 0.3 % per K).
 
     Returns
     -------
     TransientResult
-
-    Notes
-    -----
-    Conductivities are held at their card values (no temperature dependence).
+        ``info.picard`` counts the re-evaluations of the conductivities.
     """
     if precision not in PRECISIONS:
         raise DesignError(f"precision must be one of {', '.join(PRECISIONS)}, got {precision!r}", "precision")
+    if not k_update > 0:
+        raise DesignError("k_update must be greater than zero (K)", "k_update")
     t_end = to_internal(t_end, "time", "t_end")
     if not t_end > 0:
         raise DesignError("t_end must be greater than zero", "t_end")
@@ -277,7 +291,7 @@ def transient(design, boundary=None, *, t_end, waveform=None, power=None, ambien
         raise DesignError("waveform must be a Waveform or a mapping of source names to Waveforms", "waveform")
     clock = {"start": time.perf_counter()}
     grid = build_grid(model, resolution)
-    vox = voxelize(model, grid, nonlinear=False)
+    vox = voxelize(model, grid, nonlinear=nonlinear)
     system = assemble(vox, model)
     cap = vox.rho_cp * np.prod(np.meshgrid(*(w * 1e-6 for w in grid.widths), indexing="ij"), axis=0)
     active = vox.owner >= 0
@@ -286,8 +300,9 @@ def transient(design, boundary=None, *, t_end, waveform=None, power=None, ambien
         raise DesignError(f"box {bad.name!r}: its material has no rho or cp, needed for a transient run",
                           "materials")
     cap[~active] = 0.0
-    # power split by source: constant part and one field per driven source
-    boundary_b = system.b - vox.power
+    # power split by source: constant part and one field per driven source; the
+    # boundary part of b changes when the conductivities are re-evaluated
+    state = {"boundary_b": system.b - vox.power}
     fields = {}
     face_parts = {}
     constant = np.zeros(grid.shape)
@@ -311,7 +326,7 @@ def transient(design, boundary=None, *, t_end, waveform=None, power=None, ambien
     nominal = {name: float(sum(b.power for b in boxes)) for name, boxes in sources.items()}
 
     def b_at(t):
-        out = boundary_b + constant
+        out = state["boundary_b"] + constant
         for name, f in fields.items():
             w = waves[name](t)
             if w:
@@ -334,13 +349,16 @@ def transient(design, boundary=None, *, t_end, waveform=None, power=None, ambien
     # initial state
     if isinstance(initial, str) and initial == "steady":
         system.b = b_at(0.0)
-        theta, _ = solve_steady(system, tol=tol, energy_tol=energy_tol, max_iter=max_iter,
-                                precision=precision)
+        theta, system, _ = solve_picard(vox, model, system, tol=tol, energy_tol=energy_tol,
+                                        max_iter=max_iter, precision=precision)
+        state["boundary_b"] = system.b - vox.power
     elif isinstance(initial, str) and initial == "ambient":
         theta = np.zeros(grid.shape)
     else:
         theta = np.full(grid.shape, to_internal(initial, "temperature", "initial") - system.t_ref)
     theta[~active] = 0.0
+    theta_k = None  # the field the conductivities were last set at (k(T) cells only)
+    updates = 0
     dx, dy, _ = (w * 1e-6 for w in grid.widths)
     kern = _kernels.kernels(grid.size)
     outputs = {name: {"tj_max": [], "tj_mean": []} for name in sources}
@@ -357,6 +375,13 @@ def transient(design, boundary=None, *, t_end, waveform=None, power=None, ambien
     out_index = 0
     keep = {float(t) for t in keep_fields}
     for n, t in enumerate(steps):
+        if vox.nonlinear is not None and (theta_k is None or float(np.abs(theta - theta_k).max()) > k_update):
+            vox.set_temperature(theta + system.t_ref)
+            system = assemble(vox, model, faces=system.faces)
+            state["boundary_b"] = system.b - vox.power
+            theta_k = theta.copy()
+            mg_cache.clear()
+            updates += 1
         h = t - t_prev
         restart = dt_prev is None or any(t_prev - 1e-15 <= j <= t_prev + 1e-15 for j in jumps)
         if restart or prev is None:
@@ -404,6 +429,7 @@ def transient(design, boundary=None, *, t_end, waveform=None, power=None, ambien
             out_index += 1
     info.residual = worst_res
     info.energy_balance = worst_eb
+    info.picard = updates
     info.times = {"total": time.perf_counter() - clock["start"]}
     T = np.where(active, theta + system.t_ref, np.nan)
     system.b = b_at(t_end)
