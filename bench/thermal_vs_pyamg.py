@@ -57,20 +57,23 @@ def run_sipkit(design: Path, refine: float, repeat: int = 1) -> dict:
 
     res = {"refine": refine}
     times = []
+    phases = []
     for _ in range(repeat):
         t0 = time.perf_counter()
         pkg = sipkit.load(design)
         result = th.solve(pkg, resolution={"refine": refine}, nonlinear=False)
         times.append(time.perf_counter() - t0)
-    res["wall_s"] = min(times)
+        phases.append(result.info.times)
+    res["wall_s"] = float(np.median(times))
+    res["wall_runs_s"] = times
     res["cells"] = result.grid.size
     res["shape"] = list(result.grid.shape)
     res["iterations"] = result.info.iterations
     res["levels"] = result.info.levels
-    res["cycle_precision"] = result.info.precision
+    res["cycle_precision"] = getattr(result.info, "precision", "float64")
     res["residual"] = result.info.residual
     res["energy_balance"] = result.info.energy_balance
-    res["phases_s"] = result.info.times
+    res["phases_s"] = {k: float(np.median([p[k] for p in phases])) for k in phases[0]}
     res["tj_soc_C"] = result.dies["soc"].tj_max
     # the unit: one residual evaluation of the same stencil (the solver's own kernel)
     model = result.model
@@ -87,14 +90,14 @@ def run_sipkit(design: Path, refine: float, repeat: int = 1) -> dict:
         kern["_residual"](*args)
         sweeps.append(time.perf_counter() - t0)
     res["sweep_s"] = float(np.median(sweeps))
-    solve_s = result.info.times["multigrid_setup"] + result.info.times["iterations"]
+    solve_s = res["phases_s"]["multigrid_setup"] + res["phases_s"]["iterations"]
     res["solve_s"] = solve_s
     res["solve_in_sweeps"] = solve_s / res["sweep_s"]
     res["peak_MB"] = _peak_mb()
     return res
 
 
-def run_pyamg(design: Path, refine: float) -> dict:
+def run_pyamg(design: Path, refine: float, repeat: int = 1) -> dict:
     import numpy as np
     import pyamg
     import scipy.sparse as sp
@@ -122,15 +125,17 @@ def run_pyamg(design: Path, refine: float) -> dict:
     A = A[active][:, active].tocsr()
     b = system.b.ravel()[active]
     out = {"refine": refine, "cells": int(active.sum()), "nnz": int(A.nnz)}
-    t0 = time.perf_counter()
-    ml = pyamg.smoothed_aggregation_solver(A)
-    t1 = time.perf_counter()
-    residuals = []
-    x = ml.solve(b, tol=1e-6, accel="cg", maxiter=500, residuals=residuals)
-    t2 = time.perf_counter()
-    out["setup_s"] = t1 - t0
-    out["solve_s"] = t2 - t1
-    out["wall_s"] = t2 - t0
+    runs = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        ml = pyamg.smoothed_aggregation_solver(A)
+        t1 = time.perf_counter()
+        residuals = []
+        x = ml.solve(b, tol=1e-6, accel="cg", maxiter=500, residuals=residuals)
+        t2 = time.perf_counter()
+        runs.append((t1 - t0, t2 - t1, t2 - t0))
+    out["setup_s"], out["solve_s"], out["wall_s"] = (float(v) for v in np.median(runs, axis=0))
+    out["wall_runs_s"] = [r[2] for r in runs]
     out["iterations"] = len(residuals) - 1
     out["residual"] = float(np.linalg.norm(b - A @ x) / np.linalg.norm(b))
     out["tj_soc_C"] = float(np.max(x)) + system.t_ref  # the hottest cell; for a sanity check only
@@ -141,8 +146,7 @@ def run_pyamg(design: Path, refine: float) -> dict:
 def _child(kind: str, design: Path, refine: float, repeat: int = 1) -> dict:
     """Run one measurement in a fresh process (clean peak memory)."""
     code = (f"import sys, json; sys.path.insert(0, {str(HERE)!r}); import thermal_vs_pyamg as b; "
-            f"print(json.dumps(b.run_{kind}(b.Path({str(design)!r}), {refine}, "
-            f"{'repeat=' + str(repeat) if kind == 'sipkit' else ''})))")
+            f"print(json.dumps(b.run_{kind}(b.Path({str(design)!r}), {refine}, repeat={repeat})))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     return json.loads(out.stdout.strip().splitlines()[-1])
 
@@ -191,6 +195,7 @@ def main(argv=None) -> int:
     p.add_argument("--scaling", action="store_true", help="sipkit time versus cells, 1e5 to 1e7")
     p.add_argument("--compile", action="store_true", help="numba compile time (empties the kernel cache)")
     p.add_argument("--no-pyamg", action="store_true")
+    p.add_argument("--repeat", type=int, default=3, help="runs per measurement; medians are reported")
     p.add_argument("--json", help="write the figures to this file")
     args = p.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
@@ -202,7 +207,7 @@ def main(argv=None) -> int:
         if args.scaling:
             rows = []
             for refine in (0.1, 0.5, 1.0, 1.5, 2.4, 3.0):
-                r = _child("sipkit", design, refine, repeat=2)
+                r = _child("sipkit", design, refine, repeat=args.repeat)
                 rows.append(r)
                 print(f"cells {r['cells']:>10,}  wall {r['wall_s']:7.2f} s  solve {r['solve_s']:6.2f} s  "
                       f"{r['iterations']} it  {r['solve_in_sweeps']:6.1f} sweeps  peak {r['peak_MB']:.0f} MB",
@@ -210,11 +215,11 @@ def main(argv=None) -> int:
             report["scaling"] = rows
         else:
             _child("sipkit", design, 0.5)  # compile and cache
-            mine = _child("sipkit", design, args.refine, repeat=2)
+            mine = _child("sipkit", design, args.refine, repeat=args.repeat)
             report["sipkit"] = mine
             print("sipkit:", json.dumps(mine, indent=1), flush=True)
             if not args.no_pyamg:
-                amg = _child("pyamg", design, args.refine)
+                amg = _child("pyamg", design, args.refine, repeat=args.repeat)
                 report["pyamg"] = amg
                 print("pyamg:", json.dumps(amg, indent=1), flush=True)
                 report["ratio_wall"] = mine["wall_s"] / amg["wall_s"]
