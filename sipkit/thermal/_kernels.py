@@ -648,7 +648,7 @@ for _name in ("_conductances", "_link_diagonal", "_column_ranges", "_thomas_fact
     _SERIAL[_name] = njit(cache=True)(_variant(_fn, "_ser"))
 
 #: Levels with fewer cells than this run the serial kernels.
-SERIAL_BELOW = 200_000
+SERIAL_BELOW = 50_000
 
 
 def kernels(ncells: int) -> dict:
