@@ -162,6 +162,11 @@ def test_cli_on_a_solid_model_file(sipkit_cli, tmp_path, capsys):
     assert sipkit_cli(["thermal", str(path), "--format", "json", "--power", "die=2"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["power_W"] == 2.0 and data["probes"]["top"] > 25
+    assert sipkit_cli(["thermal", str(path), "--format", "json", "--power", "die=2", "--precision",
+                       "float32"]) == 0
+    single = json.loads(capsys.readouterr().out)
+    assert single["solver"]["cycle_precision"] == "float32"
+    assert single["probes"]["top"] == pytest.approx(data["probes"]["top"], abs=1e-5)
     assert sipkit_cli(["thermal", str(path), "--limit", "26"]) == 1
     assert "exceeds the limit" in capsys.readouterr().err
     png = tmp_path / "t.png"

@@ -22,6 +22,8 @@ def add_parser(sub) -> None:
     s.add_argument("--no-board", action="store_true", help="do not mount a package on the preset's board")
     s.add_argument("--linear", action="store_true", help="keep conductivities at their card values")
     s.add_argument("--jedec", action="store_true", help="also compute θJC and θJB (two more solves)")
+    s.add_argument("--precision", choices=("auto", "float32", "float64"), default="auto",
+                   help="arithmetic of the multigrid cycle (auto: float32 from 200,000 cells)")
     s.add_argument("--limit", type=float, metavar="TJ", help="exit 1 if a junction exceeds this (°C)")
     s.add_argument("--format", choices=("text", "json"), default="text")
     s.add_argument("--plot", metavar="FILE", help="write a figure (.png, .svg or .pdf)")
@@ -68,7 +70,7 @@ def run(args) -> int:
 
     design = load_design(args.design)
     common = {"power": _powers(args.power) or None, "ambient": args.ambient,
-              "resolution": args.resolution, "board": not args.no_board}
+              "resolution": args.resolution, "board": not args.no_board, "precision": args.precision}
     if args.transient:
         if args.end is None:
             raise DesignError("a transient run needs --end (the end time)")
