@@ -224,21 +224,6 @@ class Multigrid:
         """Number of levels, the coarsest (solved directly) included."""
         return len(self.levels)
 
-    def memory(self) -> int:
-        """Bytes held by the hierarchy beyond the fine operator."""
-        total = 0
-        for i, lev in enumerate(self.levels):
-            for name in ("gx", "gy", "gz", "diag", "m", "f", "b", "x", "lo", "hi"):
-                a = getattr(lev, name, None)
-                if a is None:
-                    continue
-                # the float64 fine operator is the caller's
-                if not (i == 0 and name in ("gx", "gy", "gz", "diag") and a.dtype == np.float64):
-                    total += a.nbytes
-            if lev.chol is not None:
-                total += lev.chol.nbytes
-        return total
-
     @property
     def rhs(self) -> np.ndarray:
         """The cycle's right-hand side on the fine level (in the cycle's precision)."""
