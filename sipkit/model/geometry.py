@@ -112,17 +112,6 @@ def _conductor_order(pkg, layer: str):
     return order[layer], order, conductors[0], conductors[-1]
 
 
-def _grid_points(center, pitch, count) -> np.ndarray:
-    """Centres of a regular array, row by row from the lower left (as ViaArray.vias)."""
-    nx, ny = count
-    px, py = pitch
-    x0 = center[0] - (nx - 1) * px / 2
-    y0 = center[1] - (ny - 1) * py / 2
-    xs = x0 + np.arange(nx) * px
-    ys = y0 + np.arange(ny) * py
-    return np.column_stack((np.tile(xs, ny), np.repeat(ys, nx)))
-
-
 def via_pads(pkg, layer: str):
     """Pads of the vias whose span includes conductor `layer`, in ``all_vias()`` order.
 
@@ -139,7 +128,7 @@ def via_pads(pkg, layer: str):
         nets += [v.net for v in single]
     for a in sub.via_arrays:
         if order[a.from_layer] <= here <= order[a.to_layer]:
-            p = _grid_points(a.center, a.pitch, a.count)
+            p = np.array(a.centers(), dtype=np.float64)
             pts.append(p)
             dia.append(np.full(len(p), a.pad))
             nets += [a.net] * len(p)
@@ -161,12 +150,7 @@ def land_pads(pkg, layer: str):
     for a in sub.land_arrays:
         if (a.layer or bottom) != layer:
             continue
-        p = _grid_points(a.center, a.pitch, a.count)
-        if a.depopulate:
-            skip = set(a.depopulate)
-            nx, ny = a.count
-            keep = np.array([a._name(i, j) not in skip for j in range(ny) for i in range(nx)], dtype=bool)
-            p = p[keep]
+        p = np.array([at for _, at in a.sites()], dtype=np.float64).reshape(-1, 2)
         pts.append(p)
         dia.append(np.full(len(p), a.diameter))
         nets += [None] * len(p)

@@ -236,6 +236,17 @@ class Via(Spec):
         _check_drill(self)
 
 
+def _array_sites(center, pitch, count):
+    """(i, j, x, y) of a regular array's positions, row by row from the lower left."""
+    nx, ny = count
+    px, py = pitch
+    x0 = center[0] - (nx - 1) * px / 2
+    y0 = center[1] - (ny - 1) * py / 2
+    for j in range(ny):
+        for i in range(nx):
+            yield i, j, x0 + i * px, y0 + j * py
+
+
 @dataclass(frozen=True)
 class ViaArray(Spec):
     """A regular array of identical vias, e.g. a thermal via field under a die.
@@ -264,17 +275,16 @@ class ViaArray(Spec):
     def _validate(self):
         _check_drill(self)
 
+    def centers(self) -> list[tuple[float, float]]:
+        """Centres of the members, row by row from the lower left."""
+        return [(x, y) for _, _, x, y in _array_sites(self.center, self.pitch, self.count)]
+
     def vias(self) -> list[Via]:
         """The individual vias, row by row from the lower left."""
-        nx, ny = self.count
-        px, py = self.pitch
-        x0 = self.center[0] - (nx - 1) * px / 2
-        y0 = self.center[1] - (ny - 1) * py / 2
         common = dict(from_layer=self.from_layer, to_layer=self.to_layer, drill=self.drill,
                       pad=self.pad, net=self.net, filled=self.filled, plating=self.plating)
         # the fields are checked already: skip parsing them again for every member
-        return [Via.from_internal(at=(x0 + i * px, y0 + j * py), **common)
-                for j in range(ny) for i in range(nx)]
+        return [Via.from_internal(at=at, **common) for at in self.centers()]
 
 
 @dataclass(frozen=True)
@@ -392,22 +402,17 @@ class LandArray(Spec):
                 break
         return f"{self.prefix or ''}{row}{i + 1}"
 
+    def sites(self) -> list[tuple[str, tuple[float, float]]]:
+        """(name, centre) of the populated positions, row by row from the lower left."""
+        skip = set(self.depopulate)
+        sites = _array_sites(self.center, self.pitch, self.count)
+        named = ((self._name(i, j), (x, y)) for i, j, x, y in sites)
+        return [(name, at) for name, at in named if name not in skip]
+
     def lands(self) -> list[Land]:
         """The individual lands, skipping depopulated positions."""
-        nx, ny = self.count
-        px, py = self.pitch
-        x0 = self.center[0] - (nx - 1) * px / 2
-        y0 = self.center[1] - (ny - 1) * py / 2
-        skip = set(self.depopulate)
-        out = []
-        for j in range(ny):
-            for i in range(nx):
-                name = self._name(i, j)
-                if name not in skip:
-                    out.append(Land.from_internal(name=name, at=(x0 + i * px, y0 + j * py),
-                                                  diameter=self.diameter, layer=self.layer, kind=self.kind,
-                                                  ball=self.ball))
-        return out
+        return [Land.from_internal(name=name, at=at, diameter=self.diameter, layer=self.layer, kind=self.kind,
+                                   ball=self.ball) for name, at in self.sites()]
 
 
 @dataclass(frozen=True)
