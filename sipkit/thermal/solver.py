@@ -30,6 +30,8 @@ __all__ = ["PRECISIONS", "ConvergenceError", "SolveInfo", "cycle_dtype", "pcg", 
 
 #: Give up when the residual has not halved in this many iterations.
 STALL = 60
+#: Relative residual of the first solve of a Picard iteration (see solve_picard).
+LOOSE = 1e-3
 #: Accepted values of the ``precision`` arguments.
 PRECISIONS = ("auto", "float32", "float64")
 
@@ -233,7 +235,11 @@ def solve_picard(vox, model, system, x0=None, *, tol=1e-6, energy_tol=1e-6, max_
     Solves with the conductivities of `vox`, sets k(T) from the result, reassembles and
     solves again from the last field until the largest change of the temperature rise
     is at most `picard_tol` of the largest rise.  Without k(T) cells it is one linear
-    solve.
+    solve.  With them the solves are inexact while the conductivities still move: the
+    first to a relative residual of LOOSE, each later one to a tenth of the last
+    relative change of the field (never looser than before, never tighter than `tol`);
+    the field is returned only after a solve at `tol` and `energy_tol` that changed it
+    by at most `picard_tol`.
 
     Returns
     -------
@@ -243,7 +249,8 @@ def solve_picard(vox, model, system, x0=None, *, tol=1e-6, energy_tol=1e-6, max_
         The system of the last conductivities.
     info : SolveInfo
         CG iterations summed over all solves, ``picard`` the number of re-evaluations
-        of k(T), and times summed per phase (``assemble`` for the reassemblies).
+        of k(T), times summed per phase (``assemble`` for the reassemblies); residual
+        and energy balance of the last, full-accuracy solve.
 
     Raises
     ------
@@ -251,12 +258,19 @@ def solve_picard(vox, model, system, x0=None, *, tol=1e-6, energy_tol=1e-6, max_
         If a linear solve fails or the conductivities do not settle in `max_picard`
         iterations.
     """
-    kw = dict(tol=tol, energy_tol=energy_tol, max_iter=max_iter, precision=precision)
-    theta, info = solve_steady(system, x0=x0, **kw)
+    nonlinear = vox.nonlinear is not None
+    inner = max(tol, LOOSE) if nonlinear else tol
+
+    def solve(x_start, accuracy):
+        full = accuracy <= tol
+        return solve_steady(system, x0=x_start, tol=accuracy, energy_tol=energy_tol if full else accuracy,
+                            max_iter=max_iter, precision=precision)
+
+    theta, info = solve(x0, inner)
     iterations = info.iterations
     times = dict(info.times)
     picard = 0
-    if vox.nonlinear is not None:
+    if nonlinear:
         times.setdefault("assemble", 0.0)
         for picard in range(1, max_picard + 1):  # noqa: B007 - reported after the loop
             previous = theta.copy()
@@ -264,13 +278,19 @@ def solve_picard(vox, model, system, x0=None, *, tol=1e-6, energy_tol=1e-6, max_
             vox.set_temperature(theta + system.t_ref)
             system = assemble(vox, model, faces=system.faces)
             times["assemble"] += time.perf_counter() - t0
-            theta, info = solve_steady(system, x0=theta, **kw)
+            accurate = inner <= tol
+            theta, info = solve(theta, inner)
             iterations += info.iterations
             for key, v in info.times.items():
                 times[key] = times.get(key, 0.0) + v
+            scale = max(float(np.abs(theta).max()), 1.0)
             change = float(np.abs(theta - previous).max())
-            if change <= picard_tol * max(float(np.abs(theta).max()), 1.0):
-                break
+            if change <= picard_tol * scale:
+                if accurate:
+                    break
+                inner = tol  # settled: one more pass, at full accuracy
+            else:
+                inner = max(tol, min(inner, 0.1 * change / scale))
         else:
             raise ConvergenceError(f"the temperature-dependent conductivity did not settle in {max_picard} "
                                    f"iterations (last change {change:.3g} K)")
