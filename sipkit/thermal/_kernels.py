@@ -43,8 +43,9 @@ def _rhs_inner(x, b, gx, gy, i, j, k):
 
 
 @njit(inline="always")
-def _rhs_edge(x, b, gx, gy, i, j, k, nx, ny):
-    s = b[i, j, k]
+def _xy_flow(x, gx, gy, i, j, k, nx, ny):
+    """Sum of the x and y links of cell (i, j, k) times their neighbours' values."""
+    s = 0.0
     if i > 0:
         s += gx[i - 1, j, k] * x[i - 1, j, k]
     if i < nx - 1:
@@ -54,6 +55,22 @@ def _rhs_edge(x, b, gx, gy, i, j, k, nx, ny):
     if j < ny - 1:
         s += gy[i, j, k] * x[i, j + 1, k]
     return s
+
+
+@njit(inline="always")
+def _neighbour_flow(x, gx, gy, gz, i, j, k, nx, ny, nz):
+    """Sum of all six links of cell (i, j, k) times their neighbours' values."""
+    s = _xy_flow(x, gx, gy, i, j, k, nx, ny)
+    if k > 0:
+        s += gz[i, j, k - 1] * x[i, j, k - 1]
+    if k < nz - 1:
+        s += gz[i, j, k] * x[i, j, k + 1]
+    return s
+
+
+@njit(inline="always")
+def _rhs_edge(x, b, gx, gy, i, j, k, nx, ny):
+    return b[i, j, k] + _xy_flow(x, gx, gy, i, j, k, nx, ny)
 
 
 @njit(inline="always")
@@ -85,20 +102,7 @@ def _back_substitute(x, m, f, i, j, k0, k1):
 
 @njit(inline="always")
 def _cell_residual(x, b, gx, gy, gz, diag, i, j, k, nx, ny, nz):
-    s = b[i, j, k] - diag[i, j, k] * x[i, j, k]
-    if i > 0:
-        s += gx[i - 1, j, k] * x[i - 1, j, k]
-    if i < nx - 1:
-        s += gx[i, j, k] * x[i + 1, j, k]
-    if j > 0:
-        s += gy[i, j - 1, k] * x[i, j - 1, k]
-    if j < ny - 1:
-        s += gy[i, j, k] * x[i, j + 1, k]
-    if k > 0:
-        s += gz[i, j, k - 1] * x[i, j, k - 1]
-    if k < nz - 1:
-        s += gz[i, j, k] * x[i, j, k + 1]
-    return s
+    return b[i, j, k] - diag[i, j, k] * x[i, j, k] + _neighbour_flow(x, gx, gy, gz, i, j, k, nx, ny, nz)
 
 
 # --------------------------------------------------------------------------------------
@@ -246,19 +250,7 @@ def _matvec_dot(x, gx, gy, gz, diag, y):
         part = 0.0
         for j in range(ny):
             for k in range(nz):
-                s = diag[i, j, k] * x[i, j, k]
-                if i > 0:
-                    s -= gx[i - 1, j, k] * x[i - 1, j, k]
-                if i < nx - 1:
-                    s -= gx[i, j, k] * x[i + 1, j, k]
-                if j > 0:
-                    s -= gy[i, j - 1, k] * x[i, j - 1, k]
-                if j < ny - 1:
-                    s -= gy[i, j, k] * x[i, j + 1, k]
-                if k > 0:
-                    s -= gz[i, j, k - 1] * x[i, j, k - 1]
-                if k < nz - 1:
-                    s -= gz[i, j, k] * x[i, j, k + 1]
+                s = diag[i, j, k] * x[i, j, k] - _neighbour_flow(x, gx, gy, gz, i, j, k, nx, ny, nz)
                 y[i, j, k] = s
                 part += s * x[i, j, k]
         total += part
