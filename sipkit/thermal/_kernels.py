@@ -18,7 +18,11 @@ factors ``minv`` precomputed per level), with the neighbouring columns of the ot
 colour held fixed.  Void cells (no links, no boundary or capacity term) lie at the ends
 of the columns (the air above a board beside a package): the multigrid kernels run
 only over ``lo[i, j] <= k < hi[i, j]``, the span of the column's solid cells (see
-:func:`_column_ranges`), and leave the cycle's vectors zero outside it.  The vector
+:func:`_column_ranges`), and leave the cycle's vectors zero outside it.  They work on
+1-D views of the column spans (no per-element index arithmetic) and ask for the cache
+lines of a column a few columns ahead (:mod:`._prefetch`): one colour's columns are
+every other 300-byte piece of a dozen arrays, a pattern the hardware prefetchers do not
+follow.  The vector
 kernels of the conjugate gradients run over whole columns: their fixed loop bounds
 vectorise, which saves more than skipping the void (zero) cells would.  Kernels come in a parallel
 form (prange over i) used on large levels and a serial one for small levels, where
@@ -32,14 +36,10 @@ import types
 import numpy as np
 from numba import njit, prange
 
+from ._prefetch import prefetch
+
 # --------------------------------------------------------------------------------------
 # column helpers (inlined into the loops below)
-
-
-@njit(inline="always")
-def _rhs_inner(x, b, gx, gy, i, j, k):
-    return (b[i, j, k] + gx[i - 1, j, k] * x[i - 1, j, k] + gx[i, j, k] * x[i + 1, j, k]
-            + gy[i, j - 1, k] * x[i, j - 1, k] + gy[i, j, k] * x[i, j + 1, k])
 
 
 @njit(inline="always")
@@ -66,38 +66,6 @@ def _neighbour_flow(x, gx, gy, gz, i, j, k, nx, ny, nz):
     if k < nz - 1:
         s += gz[i, j, k] * x[i, j, k + 1]
     return s
-
-
-@njit(inline="always")
-def _rhs_edge(x, b, gx, gy, i, j, k, nx, ny):
-    return b[i, j, k] + _xy_flow(x, gx, gy, i, j, k, nx, ny)
-
-
-@njit(inline="always")
-def _rhs_corrected(x, xc, ax, ay, b, gx, gy, i, j, k, nx, ny):
-    """Right-hand side with neighbours x + (coarse correction of their aggregate)."""
-    s = b[i, j, k]
-    ic = ax[i]
-    jc = ay[j]
-    if i > 0:
-        s += gx[i - 1, j, k] * (x[i - 1, j, k] + xc[ax[i - 1], jc, k])
-    if i < nx - 1:
-        s += gx[i, j, k] * (x[i + 1, j, k] + xc[ax[i + 1], jc, k])
-    if j > 0:
-        s += gy[i, j - 1, k] * (x[i, j - 1, k] + xc[ic, ay[j - 1], k])
-    if j < ny - 1:
-        s += gy[i, j, k] * (x[i, j + 1, k] + xc[ic, ay[j + 1], k])
-    return s
-
-
-@njit(inline="always")
-def _back_substitute(x, m, f, i, j, k0, k1):
-    """Second half of the Thomas solve: x_k = m_k u_k + f_k x_(k+1), u held in x."""
-    prev = m[i, j, k1 - 1] * x[i, j, k1 - 1]
-    x[i, j, k1 - 1] = prev
-    for k in range(k1 - 2, k0 - 1, -1):
-        prev = m[i, j, k] * x[i, j, k] + f[i, j, k] * prev
-        x[i, j, k] = prev
 
 
 @njit(inline="always")
@@ -331,6 +299,90 @@ def _copy_cast(src, dst):
 # --------------------------------------------------------------------------------------
 # multigrid: smoothing passes with restriction and prolongation fused in
 
+#: A pass asks for the cache lines of the column this many columns of its colour ahead
+#: (see ._prefetch); two hid the memory latency on the benchmark grid (1.7 ms per pass
+#: instead of 2.7 ms), more gained nothing.
+AHEAD = 2
+
+
+
+@njit(inline="always")
+def _prefetch_span(a, start, stop):
+    """Prefetch the cache lines of a's elements start..stop-1 (C order)."""
+    for o in range(start, stop, 64 // a.itemsize):
+        prefetch(a, o)
+    prefetch(a, stop - 1)
+
+
+@njit(inline="always")
+def _prefetch_column(x, gx, gy, own1, own2, own3, lo, hi, i, j, nx, ny, nz):
+    """Ask for what a line solve (or residual) of column (i, j) will read.
+
+    x of the column and its four neighbours, the x and y links around it, and three
+    arrays of its own (b, m, f for a solve; b, gz, diag for a residual).
+    """
+    if not (0 < i < nx - 1 and 0 < j < ny - 1):
+        return
+    k0 = lo[i, j]
+    k1 = hi[i, j]
+    if k1 <= k0:
+        return
+    here = (i * ny + j) * nz
+    plane = ny * nz
+    _prefetch_span(x, here - nz + k0, here + nz + k1)  # columns j-1, j, j+1
+    _prefetch_span(x, here - plane + k0, here - plane + k1)
+    _prefetch_span(x, here + plane + k0, here + plane + k1)
+    _prefetch_span(gx, here - plane + k0, here - plane + k1)
+    _prefetch_span(gx, here + k0, here + k1)
+    _prefetch_span(gy, here - nz + k0, here + k1)
+    _prefetch_span(own1, here + k0, here + k1)
+    _prefetch_span(own2, here + k0, here + k1)
+    _prefetch_span(own3, here + k0, here + k1)
+
+
+@njit(inline="always")
+def _neighbours(x, gx, gy, zero, i, j, k0, k1, nx, ny):
+    """Views of the four neighbour columns of (i, j) over k0..k1-1 and their links.
+
+    Neighbours beyond the grid edge read the zero column.
+    """
+    n = k1 - k0
+    z = zero[:n]
+    xw = x[i - 1, j, k0:k1] if i > 0 else z
+    gw = gx[i - 1, j, k0:k1] if i > 0 else z
+    xe = x[i + 1, j, k0:k1] if i < nx - 1 else z
+    xs = x[i, j - 1, k0:k1] if j > 0 else z
+    gs = gy[i, j - 1, k0:k1] if j > 0 else z
+    xn = x[i, j + 1, k0:k1] if j < ny - 1 else z
+    return xw, xe, xs, xn, gw, gx[i, j, k0:k1], gs, gy[i, j, k0:k1]
+
+
+@njit(inline="always")
+def _line_solve(xc, bc, xw, xe, xs, xn, gw, ge, gs, gn, m, f):
+    """Solve one z line exactly with its neighbours held: T x = b + links x neighbours.
+
+    Thomas algorithm with the factors of _thomas_factors: u_0 = d_0,
+    u_k = d_k + f_(k-1) u_(k-1), then x_k = m_k u_k + f_k x_(k+1), u held in x.
+    """
+    n = xc.size
+    prev = bc[0] + gw[0] * xw[0] + ge[0] * xe[0] + gs[0] * xs[0] + gn[0] * xn[0]
+    xc[0] = prev
+    for k in range(1, n):
+        prev = bc[k] + gw[k] * xw[k] + ge[k] * xe[k] + gs[k] * xs[k] + gn[k] * xn[k] + f[k - 1] * prev
+        xc[k] = prev
+    _back_substitute(xc, m, f)
+
+
+@njit(inline="always")
+def _back_substitute(xc, m, f):
+    n = xc.size
+    prev = m[n - 1] * xc[n - 1]
+    xc[n - 1] = prev
+    for q in range(n - 1):
+        k = n - 2 - q
+        prev = m[k] * xc[k] + f[k] * prev
+        xc[k] = prev
+
 
 def _smooth_color(x, b, gx, gy, m, f, lo, hi, color, with_neighbors):
     """Solve the z lines of one colour ((i + j) % 2 == color) exactly.
@@ -339,71 +391,96 @@ def _smooth_color(x, b, gx, gy, m, f, lo, hi, color, with_neighbors):
     the solid span of each column is solved: the void cells beyond it have no links,
     f is zero across its ends, and x stays zero there.
     """
-    nx, ny = x.shape[:2]
+    nx, ny, nz = x.shape
+    zero = np.zeros(nz, x.dtype)
     for i in prange(nx):
         for j in range((i + color) % 2, ny, 2):
+            _prefetch_column(x, gx, gy, b, m, f, lo, hi, i, j + 2 * AHEAD, nx, ny, nz)
             k0 = lo[i, j]
             k1 = hi[i, j]
             if k1 <= k0:
                 continue
-            if not with_neighbors:
-                prev = b[i, j, k0]
-                x[i, j, k0] = prev
-                for k in range(k0 + 1, k1):
-                    prev = b[i, j, k] + f[i, j, k - 1] * prev
-                    x[i, j, k] = prev
-            elif 0 < i < nx - 1 and 0 < j < ny - 1:
-                prev = _rhs_inner(x, b, gx, gy, i, j, k0)
-                x[i, j, k0] = prev
-                for k in range(k0 + 1, k1):
-                    prev = _rhs_inner(x, b, gx, gy, i, j, k) + f[i, j, k - 1] * prev
-                    x[i, j, k] = prev
+            xc = x[i, j, k0:k1]
+            fc = f[i, j, k0:k1]
+            if with_neighbors:
+                xw, xe, xs, xn, gw, ge, gs, gn = _neighbours(x, gx, gy, zero, i, j, k0, k1, nx, ny)
+                _line_solve(xc, b[i, j, k0:k1], xw, xe, xs, xn, gw, ge, gs, gn, m[i, j, k0:k1], fc)
             else:
-                prev = _rhs_edge(x, b, gx, gy, i, j, k0, nx, ny)
-                x[i, j, k0] = prev
-                for k in range(k0 + 1, k1):
-                    prev = _rhs_edge(x, b, gx, gy, i, j, k, nx, ny) + f[i, j, k - 1] * prev
-                    x[i, j, k] = prev
-            _back_substitute(x, m, f, i, j, k0, k1)
+                bc = b[i, j, k0:k1]
+                prev = bc[0]
+                xc[0] = prev
+                for k in range(1, k1 - k0):
+                    prev = bc[k] + fc[k - 1] * prev
+                    xc[k] = prev
+                _back_substitute(xc, m[i, j, k0:k1], fc)
 
 
 def _smooth_color_corrected(x, xc, ax, ay, b, gx, gy, m, f, lo, hi, color):
     """Like _smooth_color, the neighbours corrected by the coarse solution xc first.
 
-    ax[i], ay[j] give the aggregate of fine column (i, j).
+    ax[i], ay[j] give the aggregate of fine column (i, j).  The corrected neighbour
+    values are gathered into a scratch column per neighbour, so the line solve is
+    the same as in the plain pass.
     """
-    nx, ny = x.shape[:2]
+    nx, ny, nz = x.shape
+    zero = np.zeros(nz, x.dtype)
     for i in prange(nx):
+        scratch = np.empty((4, nz), x.dtype)
         for j in range((i + color) % 2, ny, 2):
+            _prefetch_column(x, gx, gy, b, m, f, lo, hi, i, j + 2 * AHEAD, nx, ny, nz)
             k0 = lo[i, j]
             k1 = hi[i, j]
             if k1 <= k0:
                 continue
-            prev = _rhs_corrected(x, xc, ax, ay, b, gx, gy, i, j, k0, nx, ny)
-            x[i, j, k0] = prev
-            for k in range(k0 + 1, k1):
-                prev = _rhs_corrected(x, xc, ax, ay, b, gx, gy, i, j, k, nx, ny) + f[i, j, k - 1] * prev
-                x[i, j, k] = prev
-            _back_substitute(x, m, f, i, j, k0, k1)
+            n = k1 - k0
+            xw, xe, xs, xn, gw, ge, gs, gn = _neighbours(x, gx, gy, zero, i, j, k0, k1, nx, ny)
+            cw, ce, cs, cn = scratch[0, :n], scratch[1, :n], scratch[2, :n], scratch[3, :n]
+            w = xc[ax[i - 1], ay[j], k0:k1] if i > 0 else zero[:n]
+            e = xc[ax[i + 1], ay[j], k0:k1] if i < nx - 1 else zero[:n]
+            s = xc[ax[i], ay[j - 1], k0:k1] if j > 0 else zero[:n]
+            t = xc[ax[i], ay[j + 1], k0:k1] if j < ny - 1 else zero[:n]
+            for k in range(n):
+                cw[k] = xw[k] + w[k]
+                ce[k] = xe[k] + e[k]
+                cs[k] = xs[k] + s[k]
+                cn[k] = xn[k] + t[k]
+            _line_solve(x[i, j, k0:k1], b[i, j, k0:k1], cw, ce, cs, cn, gw, ge, gs, gn, m[i, j, k0:k1],
+                        f[i, j, k0:k1])
 
 
 def _restrict_residual_color(x, b, gx, gy, gz, diag, lo, hi, xs, ay, color, bc):
     """bc[I, J] = sum of the residual over the cells of colour `color` in aggregate (I, J).
 
     After a colour's exact line solve its own residual is zero, so the residual of
-    the other colour is the whole residual.
+    the other colour is the whole residual.  Beyond the solid span of a column x is
+    zero, so the z links of the span's end cells carry nothing from outside it.
     """
     nx, ny, nz = x.shape
     nxc, nyc = bc.shape[0], bc.shape[1]
+    zero = np.zeros(nz, x.dtype)
     for ic in prange(nxc):
         for jc in range(nyc):
             for k in range(nz):
                 bc[ic, jc, k] = 0.0
         for i in range(xs[ic], xs[ic + 1]):
             for j in range((i + color) % 2, ny, 2):
-                jc = ay[j]
-                for k in range(lo[i, j], hi[i, j]):
-                    bc[ic, jc, k] += _cell_residual(x, b, gx, gy, gz, diag, i, j, k, nx, ny, nz)
+                _prefetch_column(x, gx, gy, b, gz, diag, lo, hi, i, j + 2 * AHEAD, nx, ny, nz)
+                k0 = lo[i, j]
+                k1 = hi[i, j]
+                if k1 <= k0:
+                    continue
+                xw, xe, xs_, xn, gw, ge, gs, gn = _neighbours(x, gx, gy, zero, i, j, k0, k1, nx, ny)
+                xo, bo, zo, do = x[i, j, k0:k1], b[i, j, k0:k1], gz[i, j, k0:k1], diag[i, j, k0:k1]
+                out = bc[ic, ay[j], k0:k1]
+                n = k1 - k0
+                for k in range(n):
+                    s = (bo[k] - do[k] * xo[k] + gw[k] * xw[k] + ge[k] * xe[k] + gs[k] * xs_[k]
+                         + gn[k] * xn[k])
+                    if k > 0:
+                        s += zo[k - 1] * xo[k - 1]
+                    if k < n - 1:
+                        s += zo[k] * xo[k + 1]
+                    out[k] += s
 
 
 # --------------------------------------------------------------------------------------
@@ -632,12 +709,17 @@ def _variant(fn, suffix: str):
 
 _PARALLEL = {}
 _SERIAL = {}
+#: The multigrid kernels may contract a * b + c into fused multiply-adds: the cycle is a
+#: preconditioner, and one rounding less only helps.  The conjugate gradients' kernels
+#: keep plain arithmetic.
+_CONTRACT = {"_smooth_color", "_smooth_color_corrected", "_restrict_residual_color"}
 for _name in ("_conductances", "_link_diagonal", "_column_ranges", "_thomas_factors", "_coarsen",
               "_matvec_dot", "_residual", "_cg_update", "_direction_update", "_dot", "_copy_cast",
               "_smooth_color", "_smooth_color_corrected", "_restrict_residual_color"):
     _fn = globals()[_name]
-    _PARALLEL[_name] = njit(parallel=True, cache=True)(_variant(_fn, "_par"))
-    _SERIAL[_name] = njit(cache=True)(_variant(_fn, "_ser"))
+    _math = {"fastmath": {"contract"}} if _name in _CONTRACT else {}
+    _PARALLEL[_name] = njit(parallel=True, cache=True, **_math)(_variant(_fn, "_par"))
+    _SERIAL[_name] = njit(cache=True, **_math)(_variant(_fn, "_ser"))
 
 #: Levels with fewer cells than this run the serial kernels.
 SERIAL_BELOW = 50_000
