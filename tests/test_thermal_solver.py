@@ -76,12 +76,13 @@ def test_voxels_override_in_order_and_keep_power_with_its_region():
     assert voxelize(over, th.build_grid(over)).power.sum() == pytest.approx(1.5, rel=1e-12)
 
 
-def test_multigrid_is_a_symmetric_positive_preconditioner():
+@pytest.mark.parametrize("sweeps", [(2, 1, 2), 2, (1, 3)])
+def test_multigrid_is_a_symmetric_positive_preconditioner(sweeps):
     model = _model()
     grid = th.build_grid(model)
     system = assemble(voxelize(model, grid), model)
     dx, dy, _ = (w * 1e-6 for w in grid.widths)
-    mg = Multigrid(system.gx, system.gy, system.gz, system.diag, system.extra, dx, dy)
+    mg = Multigrid(system.gx, system.gy, system.gz, system.diag, system.extra, dx, dy, sweeps=sweeps)
     assert mg.nlevels >= 3
     rng = np.random.default_rng(0)
     u, v = rng.random(grid.shape), rng.random(grid.shape)
@@ -101,6 +102,15 @@ def test_multigrid_is_a_symmetric_positive_preconditioner():
         norm0 = np.abs(e).max()
         e -= z
     assert np.abs(e).max() / norm0 < 0.7
+
+
+def test_multigrid_sweeps_must_be_positive():
+    model = _model()
+    grid = th.build_grid(model)
+    system = assemble(voxelize(model, grid), model)
+    dx, dy, _ = (w * 1e-6 for w in grid.widths)
+    with pytest.raises(ValueError, match="sweeps must be at least 1"):
+        Multigrid(system.gx, system.gy, system.gz, system.diag, system.extra, dx, dy, sweeps=(2, 0))
 
 
 def test_few_iterations_on_thin_layers_with_strong_contrasts():
