@@ -150,24 +150,30 @@ def _column_ranges(gx, gy, gz, extra, lo, hi):
                 hi[i, j] = last + 1
 
 
-def _thomas_factors(gz, diag, m, f):
+def _thomas_factors(gz, diag, lo, hi, m, f):
     """Factors of the z-line solves: m_k = 1 / pivot_k, f_k = gz_k m_k.
 
     The solve of T x = d is then u_0 = d_0, u_k = d_k + f_(k-1) u_(k-1) and
     x_k = m_k u_k + f_k x_(k+1): one multiply-add on each recurrence.  The pivots
-    are computed in float64 whatever the dtype of m and f.
+    are computed in float64 whatever the dtype of m and f.  Only the solid span
+    lo <= k < hi of each column is factored (the line solves never leave it); f is
+    zero at its top end, where no link leaves the span.
     """
-    nx, ny, nz = gz.shape
+    nx, ny = gz.shape[:2]
     for i in prange(nx):
         for j in range(ny):
-            mm = 1.0 / np.float64(diag[i, j, 0])
-            m[i, j, 0] = mm
-            for k in range(1, nz):
+            k0 = lo[i, j]
+            k1 = hi[i, j]
+            if k1 <= k0:
+                continue
+            mm = 1.0 / np.float64(diag[i, j, k0])
+            m[i, j, k0] = mm
+            for k in range(k0 + 1, k1):
                 g = np.float64(gz[i, j, k - 1])
                 f[i, j, k - 1] = g * mm
                 mm = 1.0 / (np.float64(diag[i, j, k]) - g * g * mm)
                 m[i, j, k] = mm
-            f[i, j, nz - 1] = gz[i, j, nz - 1] * mm
+            f[i, j, k1 - 1] = gz[i, j, k1 - 1] * mm
 
 
 def _coarsen(gx, gy, gz, extra, xs, ys, sx, sy, gxc, gyc, gzc, extrac):
@@ -598,7 +604,7 @@ def _capacity(g, gb, gc, gd):
     return max(gb, max(gc, gd))
 
 
-@njit(cache=True)
+@njit(cache=True, parallel=True)
 def weak_interfaces(gx, gy, gz, ratio):
     """Interfaces between x (y) columns carrying less than `ratio` of the conductance
     they would carry if every solid cell beside them were linked across: bx[i] for
@@ -611,7 +617,7 @@ def weak_interfaces(gx, gy, gz, ratio):
     nx, ny, nz = gx.shape
     bx = np.zeros(nx, dtype=np.bool_)
     by = np.zeros(ny, dtype=np.bool_)
-    for i in range(1, nx):
+    for i in prange(1, nx):
         linked = 0.0
         missing = 0.0
         for j in range(ny):
@@ -629,7 +635,7 @@ def weak_interfaces(gx, gy, gz, ratio):
                 dn = gz[i, j, k - 1] if k > 0 else 0.0
                 missing += _capacity(right, gy[i, j, k], up, dn)
         bx[i] = missing > 0.0 and linked < ratio * (linked + missing)
-    for j in range(1, ny):
+    for j in prange(1, ny):
         linked = 0.0
         missing = 0.0
         for i in range(nx):

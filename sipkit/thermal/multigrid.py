@@ -183,7 +183,7 @@ class Multigrid:
             # pivots in float64, stored in the cycle's precision
             lev.m = np.empty(lev.shape, self.dtype)
             lev.f = np.empty(lev.shape, self.dtype)
-            lev.kern["_thomas_factors"](lev.gz, lev.diag, lev.m, lev.f)
+            lev.kern["_thomas_factors"](lev.gz, lev.diag, lev.lo, lev.hi, lev.m, lev.f)
             if self.dtype != f64:
                 for name in ("gx", "gy", "gz", "diag"):
                     setattr(lev, name, self._cast(getattr(lev, name), lev.kern))
